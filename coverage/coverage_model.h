@@ -1,0 +1,87 @@
+// The coverage model: what a build can cover (its layout) and how often a run covered it (counts).
+//
+// A layout is fixed by the instrumented objects; every profile of the same objects yields counts
+// aligned with it. Keeping the two apart makes union, intersection and difference of coverage
+// sets element-wise operations on count vectors, and lets many trials share one layout.
+//
+// Summaries follow `llvm-cov report` (LLVM 14) exactly: a file's numbers are the sum over its
+// function definitions ("instantiation groups"); a definition's line and branch numbers are the
+// maximum over its template instantiations; a definition counts as a covered function when any
+// instantiation ran.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dlcov {
+
+// One compiled instance of a function (a template instantiation, or the function itself).
+struct Instantiation {
+    std::string name;                        // mangled name
+    size_t first_line = 0, line_count = 0;   // slice of CoverageLayout::line_numbers
+    size_t first_branch = 0, branch_count = 0;  // slice of branch sides (two per branch)
+    size_t function_index = 0;               // index into CoverageCounts::functions
+};
+
+// A function definition in a source file and all its instantiations.
+struct FunctionDefinition {
+    std::string name;  // demangled-able name, or "" when instantiations differ
+    unsigned line = 0, column = 0;
+    std::vector<Instantiation> instantiations;
+};
+
+struct SourceFile {
+    std::string path;  // as recorded in the coverage mapping (absolute for our builds)
+    std::vector<FunctionDefinition> functions;
+};
+
+// Where each countable item sits; identical for every profile of the same objects.
+struct CoverageLayout {
+    std::vector<SourceFile> files;       // sorted by path
+    std::vector<unsigned> line_numbers;  // mapped source line of each line item
+    std::vector<unsigned> branch_lines;  // source line of each branch side
+    size_t function_items = 0;
+
+    // A digest of the structure; equal layouts have equal fingerprints.
+    uint64_t fingerprint() const;
+};
+
+// Execution counts aligned with a layout.
+struct CoverageCounts {
+    std::vector<uint64_t> lines;
+    std::vector<uint64_t> branches;   // [2k] true side of branch k, [2k+1] false side
+    std::vector<uint64_t> functions;  // per instantiation
+
+    static CoverageCounts zeros(const CoverageLayout& layout);
+};
+
+// Set algebra on "covered" (count > 0). Operands must come from the same layout.
+CoverageCounts unite(const CoverageCounts& a, const CoverageCounts& b);         // counts add
+CoverageCounts intersect(const CoverageCounts& a, const CoverageCounts& b);     // min
+CoverageCounts subtract(const CoverageCounts& a, const CoverageCounts& b);      // a where b is 0
+
+struct Tally {
+    uint64_t covered = 0, total = 0;
+    Tally& operator+=(const Tally& o) {
+        covered += o.covered;
+        total += o.total;
+        return *this;
+    }
+    double percent() const { return total ? 100.0 * double(covered) / double(total) : 0.0; }
+};
+
+struct CoverageTally {
+    Tally lines, branches, functions;
+    CoverageTally& operator+=(const CoverageTally& o) {
+        lines += o.lines;
+        branches += o.branches;
+        functions += o.functions;
+        return *this;
+    }
+};
+
+// llvm-cov report's numbers for one file.
+CoverageTally summarize_file(const CoverageLayout& layout, size_t file_index,
+                             const CoverageCounts& counts);
+
+}  // namespace dlcov

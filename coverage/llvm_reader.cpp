@@ -1,0 +1,90 @@
+#include "llvm_reader.h"
+
+#include "error.h"
+
+#include <llvm/ProfileData/Coverage/CoverageMapping.h>
+#include <llvm/Support/Error.h>
+
+namespace dlcov {
+
+namespace {
+
+using llvm::coverage::CountedRegion;
+using llvm::coverage::CoverageData;
+using llvm::coverage::CoverageMapping;
+
+// Branches of a function body and, recursively, of the macros expanded in it: llvm-cov counts
+// both (each non-folded branch has a true and a false side).
+void collect_branches(const CoverageMapping& mapping, const CoverageData& data,
+                      CoverageLayout& layout, CoverageCounts& counts) {
+    for (const CountedRegion& branch : data.getBranches()) {
+        if (branch.Folded) continue;
+        layout.branch_lines.push_back(branch.LineStart);
+        layout.branch_lines.push_back(branch.LineStart);
+        counts.branches.push_back(branch.ExecutionCount);
+        counts.branches.push_back(branch.FalseExecutionCount);
+    }
+    for (const auto& expansion : data.getExpansions())
+        collect_branches(mapping, mapping.getCoverageForExpansion(expansion), layout, counts);
+}
+
+Instantiation read_instantiation(const CoverageMapping& mapping,
+                                 const llvm::coverage::FunctionRecord& function,
+                                 CoverageLayout& layout, CoverageCounts& counts) {
+    Instantiation inst;
+    inst.name = function.Name;
+    CoverageData data = mapping.getCoverageForFunction(function);
+
+    inst.first_line = layout.line_numbers.size();
+    for (const auto& line : llvm::coverage::getLineCoverageStats(data)) {
+        if (!line.isMapped()) continue;
+        layout.line_numbers.push_back(line.getLine());
+        counts.lines.push_back(line.getExecutionCount());
+    }
+    inst.line_count = layout.line_numbers.size() - inst.first_line;
+
+    inst.first_branch = layout.branch_lines.size();
+    collect_branches(mapping, data, layout, counts);
+    inst.branch_count = layout.branch_lines.size() - inst.first_branch;
+
+    inst.function_index = layout.function_items++;
+    counts.functions.push_back(function.ExecutionCount);
+    return inst;
+}
+
+}  // namespace
+
+LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
+                                const std::string& indexed_profile) {
+    std::vector<llvm::StringRef> object_refs(objects.begin(), objects.end());
+    auto loaded = CoverageMapping::load(object_refs, indexed_profile);
+    if (!loaded) {
+        std::string list;
+        for (const auto& o : objects) list += (list.empty() ? "" : ", ") + o;
+        throw UserError("cannot read coverage mapping of " + list + ": " +
+                        llvm::toString(loaded.takeError()) +
+                        " (objects must be built with -fprofile-instr-generate -fcoverage-mapping "
+                        "by clang " + std::to_string(LLVM_VERSION_MAJOR) + ")");
+    }
+    const CoverageMapping& mapping = **loaded;
+
+    LlvmCoverage out;
+    out.hash_mismatches = mapping.getMismatchedCount();
+    for (llvm::StringRef path : mapping.getUniqueSourceFiles()) {
+        SourceFile file;
+        file.path = path.str();
+        for (const auto& group : mapping.getInstantiationGroups(path)) {
+            FunctionDefinition fn;
+            fn.line = group.getLine();
+            fn.column = group.getColumn();
+            if (group.hasName()) fn.name = group.getName().str();
+            for (const auto* function : group.getInstantiations())
+                fn.instantiations.push_back(read_instantiation(mapping, *function, out.layout, out.counts));
+            file.functions.push_back(std::move(fn));
+        }
+        out.layout.files.push_back(std::move(file));
+    }
+    return out;
+}
+
+}  // namespace dlcov

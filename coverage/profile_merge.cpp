@@ -1,0 +1,125 @@
+#include "profile_merge.h"
+
+#include "error.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <llvm/ProfileData/InstrProfReader.h>
+#include <llvm/ProfileData/InstrProfWriter.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/raw_ostream.h>
+
+namespace fs = std::filesystem;
+
+namespace dlcov {
+
+namespace {
+
+bool is_profile_file(const fs::path& p) {
+    return p.extension() == ".profraw" || p.extension() == ".profdata";
+}
+
+// Raw profiles carry their format version right after the magic; say which LLVM wrote them
+// when this LLVM refuses them.
+std::string describe_version_problem(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    uint64_t header[2] = {0, 0};
+    in.read(reinterpret_cast<char*>(header), sizeof header);
+    if (in && header[0] == (INSTR_PROF_RAW_MAGIC_64)) {
+        uint64_t version = header[1] & ~VARIANT_MASKS_ALL;
+        return "raw profile format version " + std::to_string(version) +
+               ", but dlcov reads version " + std::to_string(INSTR_PROF_RAW_VERSION) +
+               " (LLVM " + std::to_string(LLVM_VERSION_MAJOR) +
+               "); raw profiles are only readable by the LLVM major version that compiled the "
+               "build: rebuild with clang " + std::to_string(LLVM_VERSION_MAJOR) +
+               " or merge with that LLVM's llvm-profdata";
+    }
+    return "unsupported profile version (written by another LLVM version; dlcov uses LLVM " +
+           std::to_string(LLVM_VERSION_MAJOR) + ")";
+}
+
+std::string error_text(llvm::Error error, const std::string& path) {
+    std::string text;
+    bool version = false;
+    llvm::handleAllErrors(std::move(error), [&](const llvm::InstrProfError& e) {
+        if (e.get() == llvm::instrprof_error::unsupported_version) version = true;
+        text = e.message();
+    }, [&](const llvm::ErrorInfoBase& e) { text = e.message(); });
+    return version ? describe_version_problem(path) : text;
+}
+
+// Reads every record of one profile into its own writer, so a profile that fails half-way
+// contributes nothing.
+llvm::Error read_one(const std::string& path, llvm::InstrProfWriter& writer) {
+    auto reader = llvm::InstrProfReader::create(path);
+    if (!reader) return reader.takeError();
+    if (llvm::Error e = writer.mergeProfileKind((*reader)->getProfileKind())) return e;
+    llvm::Error record_error = llvm::Error::success();
+    for (auto& record : **reader) {
+        writer.addRecord(std::move(record), 1, [&](llvm::Error e) {
+            if (!record_error) record_error = std::move(e);
+            else llvm::consumeError(std::move(e));
+        });
+    }
+    if ((*reader)->hasError()) {
+        llvm::consumeError(std::move(record_error));
+        return (*reader)->getError();
+    }
+    return record_error;
+}
+
+}  // namespace
+
+std::vector<std::string> expand_profile_paths(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            for (const auto& entry : fs::recursive_directory_iterator(p))
+                if (entry.is_regular_file() && is_profile_file(entry.path())) out.push_back(entry.path().string());
+        } else if (fs::exists(p, ec)) {
+            out.push_back(p);
+        } else {
+            throw UserError(p + ": no such profile file or directory");
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::string& output_path) {
+    MergeResult result;
+    llvm::InstrProfWriter total;
+    for (const auto& path : profiles) {
+        if (fs::exists(path) && fs::file_size(path) == 0) {
+            result.skipped.push_back({path, "empty file"});
+            continue;
+        }
+        llvm::InstrProfWriter one;
+        if (llvm::Error e = read_one(path, one)) {
+            result.skipped.push_back({path, error_text(std::move(e), path)});
+            continue;
+        }
+        llvm::Error merge_error = llvm::Error::success();
+        total.mergeRecordsFromWriter(std::move(one), [&](llvm::Error e) {
+            if (!merge_error) merge_error = std::move(e);
+            else llvm::consumeError(std::move(e));
+        });
+        if (merge_error) {
+            result.skipped.push_back({path, error_text(std::move(merge_error), path)});
+            continue;
+        }
+        result.merged.push_back(path);
+    }
+    std::error_code ec;
+    llvm::raw_fd_ostream out(output_path, ec, llvm::sys::fs::OF_None);
+    if (ec) throw UserError(output_path + ": cannot write merged profile: " + ec.message());
+    if (llvm::Error e = total.write(out)) throw UserError(output_path + ": " + llvm::toString(std::move(e)));
+    return result;
+}
+
+}  // namespace dlcov

@@ -1,0 +1,29 @@
+// Merging raw (.profraw) and indexed (.profdata) profiles into one indexed profile, in process,
+// the way `llvm-profdata merge` does — except that a corrupt, truncated or foreign-version
+// profile is reported and skipped instead of failing the whole merge.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace dlcov {
+
+struct SkippedProfile {
+    std::string path;
+    std::string reason;
+};
+
+struct MergeResult {
+    std::vector<std::string> merged;      // profiles whose records were all read
+    std::vector<SkippedProfile> skipped;  // profiles left out, with why
+};
+
+// Expands files and directories (recursively: *.profraw and *.profdata) into a sorted list.
+// Throws UserError for a path that does not exist.
+std::vector<std::string> expand_profile_paths(const std::vector<std::string>& paths);
+
+// Merges `profiles` and writes the indexed result to `output_path` (an empty profile when
+// nothing could be read). Never throws for a bad profile; throws UserError when the output
+// cannot be written.
+MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::string& output_path);
+
+}  // namespace dlcov

@@ -1,0 +1,28 @@
+// Helpers shared by the tests: scratch directories, running commands, compiling fixtures.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace dlcov::test {
+
+struct CommandResult {
+    int exit_code = -1;  // 128+N when killed by signal N
+    std::string output;  // stdout and stderr together
+};
+
+// Runs `command` through /bin/sh and captures its output.
+CommandResult run_command(const std::string& command);
+
+// A fresh, empty directory under DLCOV_TEST_WORK_DIR named after `name`.
+std::string scratch_dir(const std::string& name);
+
+// Path of the instrumented tiny-dnn build prepared by the ctest fixture (instrument_tinydnn).
+std::string tinydnn_build_dir();
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+
+// Quotes `s` for /bin/sh.
+std::string shell_quote(const std::string& s);
+
+}  // namespace dlcov::test
