@@ -14,11 +14,14 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dlcov {
 
-// Matches a '/'-separated path against a glob with '*', '?' and '**'.
+// Matches a '/'-separated path against a glob with '*', '?' and '**'. '*' and '?' stay
+// within a segment; a whole-segment '**' spans zero or more segments ("a/**/b.h" matches
+// "a/b.h"), and a trailing "/**" means everything under the folder (at least one segment).
 bool glob_match(const std::string& glob, const std::string& path);
 
 struct Classification {
@@ -36,6 +39,8 @@ public:
 
     const std::string& path() const { return path_; }
     const std::string& framework() const { return framework_; }
+    // Exact-path overrides in file order (lets callers flag overrides naming no real file).
+    const std::vector<std::pair<std::string, Component>>& overrides() const { return overrides_; }
 
 private:
     struct Rule {
