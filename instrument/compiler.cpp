@@ -1,0 +1,60 @@
+#include "compiler.h"
+
+#include "child_process.h"
+#include "error.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <sstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace dlcov {
+
+static bool is_executable(const fs::path& path) {
+    std::error_code error;
+    return fs::is_regular_file(path, error) && access(path.c_str(), X_OK) == 0;
+}
+
+static std::string find_compiler(const std::string& name, const std::string& base_dir) {
+    if (name.find('/') != std::string::npos) {
+        fs::path path = fs::path(name).is_absolute() ? fs::path(name) : fs::path(base_dir) / name;
+        path = path.lexically_normal();
+        if (!is_executable(path)) throw UserError("compiler " + path.string() + " is not an executable file");
+        return path.string();
+    }
+    const char* search = std::getenv("PATH");
+    std::stringstream dirs(search ? search : "/usr/bin:/bin");
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+        if (dir.empty()) continue;
+        fs::path candidate = fs::absolute(fs::path(dir) / name).lexically_normal();
+        if (is_executable(candidate)) return candidate.string();
+    }
+    throw UserError("compiler '" + name + "' not found on PATH; run tools/install-deps");
+}
+
+CompilerInfo probe_compiler(const std::string& name, const std::string& base_dir) {
+    CompilerInfo info;
+    info.path = find_compiler(name, base_dir);
+    ChildResult run = run_child({info.path, "--version"});
+    if (run.exit_code != 0)
+        throw UserError(info.path + " --version failed (exit " + std::to_string(run.exit_code) +
+                        "): " + run.output);
+    info.version = run.output;
+    while (!info.version.empty() && (info.version.back() == '\n' || info.version.back() == '\r'))
+        info.version.pop_back();
+    info.llvm_major = llvm_major_of_version(info.version);
+    return info;
+}
+
+std::optional<int> llvm_major_of_version(const std::string& version_text) {
+    static const std::regex pattern(R"(clang version (\d+)\.)");
+    std::smatch match;
+    if (!std::regex_search(version_text, match, pattern)) return std::nullopt;
+    return std::stoi(match[1]);
+}
+
+}  // namespace dlcov

@@ -1,0 +1,13 @@
+#include "coverage_flags.h"
+
+#include "error.h"
+
+namespace dlcov {
+
+std::vector<std::string> coverage_flags(const std::string& mode) {
+    if (mode == "llvm")
+        return {"-fprofile-instr-generate", "-fcoverage-mapping", "-mllvm", "-runtime-counter-relocation"};
+    throw UserError("coverage mode '" + mode + "' is not supported yet; supported modes: llvm");
+}
+
+}  // namespace dlcov

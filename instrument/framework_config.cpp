@@ -1,0 +1,139 @@
+#include "framework_config.h"
+
+#include "yaml_config.h"
+
+#include <filesystem>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace dlcov {
+
+namespace {
+
+int node_line(const YAML::Node& node) { return node.Mark().line < 0 ? 1 : node.Mark().line + 1; }
+
+// Names become file names in the build tree: keep them to one harmless path segment.
+bool is_plain_name(const std::string& name) {
+    return !name.empty() && name != "." && name != ".." &&
+           name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789._-") == std::string::npos;
+}
+
+// A path that stays inside the folder it is relative to.
+bool stays_inside(const std::string& relative) {
+    fs::path path(relative);
+    if (relative.empty() || path.is_absolute()) return false;
+    for (const auto& part : path)
+        if (part == ".." || part.empty()) return false;
+    return true;
+}
+
+std::string resolve(const std::string& dir, const std::string& path) {
+    fs::path p(path);
+    return (p.is_absolute() ? p : fs::path(dir) / p).lexically_normal().string();
+}
+
+// The node under `key`, which must be present and a mapping.
+YAML::Node require_map(const YamlFile& file, const YAML::Node& parent, const std::string& key,
+                       const std::string& expected) {
+    YAML::Node node = parent[key];
+    if (!node) file.fail(parent, key, "missing; expected " + expected);
+    if (!node.IsMap()) file.fail(node, key, "expected " + expected);
+    return node;
+}
+
+void load_source(const YamlFile& file, FrameworkConfig& config) {
+    YAML::Node source = require_map(file, file.root(), "source", "a mapping with keys copy and as");
+    file.only_keys(source, {"copy", "as"});
+    config.source_copy = resolve(config.dir, file.string(source, "copy"));
+    fs::path copy = fs::path(config.source_copy);
+    config.source_as = file.string_or(source, "as", copy.filename().string());
+    if (!stays_inside(config.source_as))
+        file.fail(source["as"] ? source["as"] : source, "as",
+                  "expected a relative path inside the build's src/ folder");
+}
+
+void load_system_includes(const YamlFile& file, FrameworkConfig& config) {
+    YAML::Node list = file.root()["system_includes"];
+    if (!list || list.IsNull()) return;
+    if (!list.IsSequence()) file.fail(list, "system_includes", "expected a list of {link, to}");
+    for (const auto& item : list) {
+        if (!item.IsMap()) file.fail(item, "system_includes", "expected a list of {link, to}");
+        file.only_keys(item, {"link", "to"});
+        SystemInclude include{file.string(item, "link"), resolve(config.dir, file.string(item, "to"))};
+        if (!stays_inside(include.link))
+            file.fail(item["link"], "link", "expected a relative path inside the build's shim/ folder");
+        config.system_includes.push_back(include);
+    }
+}
+
+void load_targets(const YamlFile& file, FrameworkConfig& config) {
+    YAML::Node list = file.root()["targets"];
+    if (!list) file.fail(file.root(), "targets", "missing; expected a list of {name, sources}");
+    if (!list.IsSequence() || list.size() == 0)
+        file.fail(list, "targets", "expected a non-empty list of {name, sources}");
+    std::set<std::string> names;
+    for (const auto& item : list) {
+        if (!item.IsMap()) file.fail(item, "targets", "expected a list of {name, sources}");
+        file.only_keys(item, {"name", "sources"});
+        BuildTarget target;
+        target.line = node_line(item);
+        target.name = file.string(item, "name");
+        if (!is_plain_name(target.name))
+            file.fail(item["name"], "name", "expected a file name of letters, digits, '.', '_', '-'");
+        if (!names.insert(target.name).second)
+            file.fail(item["name"], "name", "target '" + target.name + "' is defined twice");
+        for (const auto& source : file.strings(item, "sources"))
+            target.sources.push_back(resolve(config.dir, source));
+        if (target.sources.empty())
+            file.fail(item["sources"] ? item["sources"] : item, "sources",
+                      "expected a non-empty list of source files");
+        config.targets.push_back(target);
+    }
+}
+
+}  // namespace
+
+FrameworkConfig load_framework_config(const std::string& path) {
+    YamlFile file = YamlFile::load(path);
+    const YAML::Node& root = file.root();
+    file.only_keys(root, {"name", "framework", "version", "debian_package", "source",
+                          "system_includes", "component_map", "mode", "compiler", "flags",
+                          "targets"});
+
+    FrameworkConfig config;
+    config.path = fs::absolute(path).lexically_normal().string();
+    config.dir = fs::path(config.path).parent_path().string();
+    for (const auto& entry : root) config.key_lines[entry.first.Scalar()] = node_line(entry.first);
+
+    config.name = file.string(root, "name");
+    if (!is_plain_name(config.name))
+        file.fail(root["name"], "name", "expected a folder name of letters, digits, '.', '_', '-'");
+    config.framework = file.string(root, "framework");
+    config.version = file.string(root, "version");
+    config.debian_package = file.string_or(root, "debian_package", "");
+    load_source(file, config);
+    load_system_includes(file, config);
+    config.component_map = resolve(config.dir, file.string(root, "component_map"));
+    config.mode = file.string_or(root, "mode", "llvm");
+    if (config.mode != "llvm")
+        file.fail(root["mode"], "mode",
+                  "'" + config.mode + "' is not supported yet; supported modes: llvm");
+    config.compiler = file.string(root, "compiler");
+    config.flags = file.strings(root, "flags");
+    load_targets(file, config);
+    return config;
+}
+
+int FrameworkConfig::line_of(const std::string& key) const {
+    auto it = key_lines.find(key);
+    return it == key_lines.end() ? 1 : it->second;
+}
+
+void config_error(const FrameworkConfig& config, int line, const std::string& key,
+                  const std::string& message) {
+    throw UserError(config.path + ":" + std::to_string(line) + ": key '" + key + "': " + message);
+}
+
+}  // namespace dlcov

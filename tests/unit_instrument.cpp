@@ -1,0 +1,314 @@
+// `dlcov instrument`: framework configs, the manifest, and a small fake framework built end to
+// end through the real `dlcov` binary (a few seconds of clang).
+#include "build_manifest.h"
+#include "compiler.h"
+#include "error.h"
+#include "framework_config.h"
+#include "input_hash.h"
+#include "test_support.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <regex>
+
+namespace fs = std::filesystem;
+using namespace dlcov;
+using namespace dlcov::test;
+using Catch::Contains;
+
+namespace {
+
+// The error message of loading `yaml` as a framework config, or "" when it loads.
+std::string config_error_of(const std::string& dir, const std::string& yaml) {
+    std::string path = dir + "/framework.yaml";
+    write_file(path, yaml);
+    try {
+        load_framework_config(path);
+    } catch (const UserError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+const char* kValidConfig =
+    "name: fake\n"                         // 1
+    "framework: fake-dnn\n"                // 2
+    "version: 0.1\n"                       // 3
+    "source:\n"                            // 4
+    "  copy: fw/fake\n"                    // 5
+    "component_map: components.yaml\n"     // 6
+    "compiler: clang++-14\n"               // 7
+    "flags: [-std=c++17, -O0]\n"           // 8
+    "targets:\n"                           // 9
+    "  - name: fake-app\n"                 // 10
+    "    sources: [app/main.cpp]\n";       // 11
+
+std::string dlcov_instrument(const std::string& config, const std::string& builds_dir,
+                             const std::string& extra, CommandResult* result) {
+    std::string command = shell_quote(DLCOV_EXE) + " instrument " + shell_quote(config) +
+                          " --builds-dir " + shell_quote(builds_dir) + " " + extra;
+    *result = run_command(command);
+    return result->output;
+}
+
+// A header-only "framework" with two headers, a shimmed system include and two targets.
+void write_fake_framework(const std::string& dir) {
+    write_file(dir + "/fw/fake/core.h",
+               "#pragma once\n"
+               "#include \"fake/ops.h\"\n"
+               "#include <sysinc/extra.h>\n"
+               "inline int fake_run(int x) { return x > 0 ? fake_twice(x) + extra_one() : 0; }\n");
+    write_file(dir + "/fw/fake/ops.h",
+               "#pragma once\n"
+               "inline int fake_twice(int x) {\n"
+               "    if (x > 100) return 0;\n"
+               "    return 2 * x;\n"
+               "}\n");
+    write_file(dir + "/system/extra.h", "#pragma once\ninline int extra_one() { return 1; }\n");
+    write_file(dir + "/app/local.h", "#pragma once\nconstexpr int kInput = 20;\n");
+    write_file(dir + "/app/main.cpp",
+               "#include \"fake/core.h\"\n#include \"local.h\"\n#include <cstdio>\n"
+               "int main() { std::printf(\"fake %d\\n\", fake_run(kInput)); }\n");
+    write_file(dir + "/app2/main.cpp",
+               "#include \"fake/core.h\"\nint main() { return fake_run(-1); }\n");
+    write_file(dir + "/components.yaml", "framework: fake\nrules:\n  - {glob: \"**\", component: api}\n");
+    write_file(dir + "/fake.yaml",
+               "name: fake\n"
+               "framework: fake-dnn\n"
+               "version: 0.1\n"
+               "source: {copy: fw/fake, as: fake}\n"
+               "system_includes:\n"
+               "  - {link: sysinc, to: system}\n"
+               "component_map: components.yaml\n"
+               "compiler: clang++-14\n"
+               "flags: [-std=c++17, -O0]\n"
+               "targets:\n"
+               "  - {name: fake-app, sources: [app/main.cpp]}\n"
+               "  - {name: fake-app2, sources: [app2/main.cpp]}\n");
+}
+
+}  // namespace
+
+TEST_CASE("framework config errors name file, line and key", "[instrument]") {
+    std::string dir = scratch_dir("instrument_config_errors");
+    std::string file = dir + "/framework.yaml";
+    std::string yaml = kValidConfig;
+    REQUIRE(config_error_of(dir, yaml) == "");
+
+    SECTION("unknown top-level key") {
+        CHECK_THAT(config_error_of(dir, yaml + "optimize: yes\n"),
+                   Contains(file + ":12: key 'optimize'") && Contains("unknown key"));
+    }
+    SECTION("missing key") {
+        std::string without_compiler = std::regex_replace(yaml, std::regex("compiler: clang\\+\\+-14\n"), "");
+        CHECK_THAT(config_error_of(dir, without_compiler),
+                   Contains(file + ":1: key 'compiler'") && Contains("missing"));
+    }
+    SECTION("wrong shape") {
+        std::string flags_scalar = std::regex_replace(yaml, std::regex("flags: .*\n"), "flags: -O2\n");
+        CHECK_THAT(config_error_of(dir, flags_scalar), Contains(file + ":8: key 'flags'"));
+    }
+    SECTION("unknown key inside a target") {
+        std::string typo = std::regex_replace(yaml, std::regex("    sources:"), "    source:");
+        CHECK_THAT(config_error_of(dir, typo), Contains(file + ":11: key 'source'"));
+    }
+    SECTION("unsupported mode") {
+        CHECK_THAT(config_error_of(dir, yaml + "mode: gcov\n"),
+                   Contains(file + ":12: key 'mode'") && Contains("supported modes: llvm"));
+    }
+    SECTION("a name that is not a plain folder name") {
+        std::string bad = std::regex_replace(yaml, std::regex("name: fake\n"), "name: ../up\n");
+        CHECK_THAT(config_error_of(dir, bad), Contains(file + ":1: key 'name'"));
+    }
+    SECTION("duplicate target") {
+        CHECK_THAT(config_error_of(dir, yaml + "  - {name: fake-app, sources: [b.cpp]}\n"),
+                   Contains(file + ":12: key 'name'") && Contains("defined twice"));
+    }
+    SECTION("invalid YAML") {
+        CHECK_THAT(config_error_of(dir, yaml + "flags: [unclosed\n"), Contains(file + ":"));
+    }
+    SECTION("through the command: exit 2 with the same message") {
+        write_file(file, yaml + "optimize: yes\n");
+        CommandResult result;
+        dlcov_instrument(file, dir + "/builds", "", &result);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(result.output, Contains(file + ":12: key 'optimize'"));
+    }
+}
+
+TEST_CASE("relative paths in a framework config resolve against its folder", "[instrument]") {
+    std::string dir = scratch_dir("instrument_config_paths");
+    write_file(dir + "/framework.yaml", kValidConfig);
+    FrameworkConfig config = load_framework_config(dir + "/framework.yaml");
+    CHECK(config.source_copy == dir + "/fw/fake");
+    CHECK(config.source_as == "fake");
+    CHECK(config.component_map == dir + "/components.yaml");
+    REQUIRE(config.targets.size() == 1);
+    CHECK(config.targets[0].sources == std::vector<std::string>{dir + "/app/main.cpp"});
+    CHECK(config.mode == "llvm");
+    CHECK(config.version == "0.1");
+}
+
+TEST_CASE("the tiny-dnn framework config loads", "[instrument]") {
+    FrameworkConfig config =
+        load_framework_config(std::string(DLCOV_SOURCE_DIR) + "/configs/frameworks/tinydnn.yaml");
+    CHECK(config.name == "tinydnn");
+    CHECK(config.debian_package == "tiny-dnn");
+    CHECK(config.source_copy == "/usr/include/tiny_dnn");
+    CHECK(config.source_as == "tiny_dnn");
+    REQUIRE(config.system_includes.size() == 1);
+    CHECK(config.system_includes[0].link == "third_party/stb");
+    CHECK(config.mode == "llvm");
+    REQUIRE(config.targets.size() == 1);
+    CHECK(config.targets[0].name == "dlcov-tinydnn-exec");
+    CHECK(config.component_map == std::string(DLCOV_SOURCE_DIR) + "/configs/components/tinydnn.yaml");
+}
+
+TEST_CASE("FNV-1a 64 matches the published test vectors", "[instrument]") {
+    CHECK(Fnv1a64().hex() == "cbf29ce484222325");
+    Fnv1a64 a;
+    a.add("a");
+    CHECK(a.hex() == "af63dc4c8601ec8c");
+    Fnv1a64 foobar;
+    foobar.add("foobar");
+    CHECK(foobar.hex() == "85944171f73967e8");
+}
+
+TEST_CASE("the LLVM major version comes from clang's --version", "[instrument]") {
+    CHECK(llvm_major_of_version("Debian clang version 14.0.6\nTarget: x86_64-pc-linux-gnu\n") == 14);
+    CHECK(llvm_major_of_version("Ubuntu clang version 17.0.0 (++20230101)") == 17);
+    CHECK_FALSE(llvm_major_of_version("g++ (Debian 12.2.0-14) 12.2.0").has_value());
+    CompilerInfo clang = probe_compiler("clang++-14", "/");
+    CHECK(clang.path == "/usr/bin/clang++-14");
+    CHECK(clang.llvm_major == 14);
+    CHECK_THROWS_WITH(probe_compiler("dlcov-no-such-compiler", "/"), Contains("not found on PATH"));
+}
+
+TEST_CASE("load_manifest names the file it cannot use", "[instrument]") {
+    std::string dir = scratch_dir("instrument_bad_manifest");
+    CHECK_THROWS_WITH(load_manifest(dir), Contains(dir + "/build.json") && Contains("dlcov instrument"));
+    write_file(dir + "/build.json", "{\"name\": \"x\",");
+    CHECK_THROWS_WITH(load_manifest(dir), Contains(dir + "/build.json") && Contains("not a valid"));
+    write_file(dir + "/build.json", "{\"name\": \"x\"}");
+    CHECK_THROWS_WITH(load_manifest(dir + "/build.json"),
+                      Contains(dir + "/build.json") && Contains("'framework'"));
+}
+
+TEST_CASE("inputs that do not exist are reported with their key", "[instrument]") {
+    std::string dir = scratch_dir("instrument_missing_inputs");
+    write_fake_framework(dir);
+    std::string config = dir + "/fake.yaml";
+    CommandResult result;
+
+    SECTION("a Debian package that is not installed") {
+        write_file(config, read_file(config) + "debian_package: dlcov-no-such-package\n");
+        dlcov_instrument(config, dir + "/builds", "", &result);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(result.output, Contains(config + ":13: key 'debian_package'") &&
+                                      Contains("dlcov-no-such-package") && Contains("tools/install-deps"));
+    }
+    SECTION("a missing target source") {
+        fs::remove(dir + "/app2/main.cpp");
+        dlcov_instrument(config, dir + "/builds", "", &result);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(result.output, Contains(config + ":12: key 'sources'") && Contains("app2/main.cpp"));
+    }
+    SECTION("a missing component map") {
+        fs::remove(dir + "/components.yaml");
+        dlcov_instrument(config, dir + "/builds", "", &result);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(result.output, Contains(config + ":7: key 'component_map'"));
+    }
+    CHECK_FALSE(fs::exists(dir + "/builds/fake/build.json"));
+}
+
+TEST_CASE("instrument builds a fake framework end to end", "[instrument]") {
+    std::string dir = scratch_dir("instrument_fake");
+    write_fake_framework(dir);
+    std::string config = dir + "/fake.yaml";
+    std::string builds = dir + "/builds";
+    std::string build = builds + "/fake";
+    CommandResult result;
+
+    dlcov_instrument(config, builds, "--jobs 2", &result);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    CHECK_THAT(result.output, Contains("instrument: compiling fake-app (") &&
+                                  Contains("instrument: built fake in"));
+
+    // The tree: the copy, the shim symlink, the executables, the manifest.
+    CHECK(read_file(build + "/src/fake/ops.h") == read_file(dir + "/fw/fake/ops.h"));
+    CHECK(fs::is_symlink(build + "/shim/sysinc"));
+    BuildManifest manifest = load_manifest(build);
+    CHECK(manifest.name == "fake");
+    CHECK(manifest.framework == "fake-dnn");
+    CHECK(manifest.version == "0.1");
+    CHECK(manifest.mode == "llvm");
+    CHECK(manifest.compiler_path == "/usr/bin/clang++-14");
+    CHECK_THAT(manifest.compiler_version, Contains("clang version 14."));
+    CHECK(manifest.llvm_major == 14);
+    for (const char* flag : {"-fprofile-instr-generate", "-fcoverage-mapping", "-runtime-counter-relocation",
+                             "-std=c++17", "-O0"})
+        CHECK(std::count(manifest.flags.begin(), manifest.flags.end(), flag) == 1);
+    CHECK(std::count(manifest.flags.begin(), manifest.flags.end(), "/usr/include") == 0);
+    CHECK(manifest.source_root == build + "/src");
+    CHECK(manifest.objects == std::vector<std::string>{build + "/bin/fake-app", build + "/bin/fake-app2"});
+    CHECK(manifest.targets.at("fake-app") == build + "/bin/fake-app");
+    CHECK(manifest.component_map == dir + "/components.yaml");
+    CHECK(manifest.config == config);
+    CHECK(std::regex_match(manifest.input_hash, std::regex("fnv1a64:[0-9a-f]{16}")));
+    CHECK(std::regex_match(manifest.built_at, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+    for (const auto& object : manifest.objects) CHECK(fs::exists(object));
+
+    // The executables are instrumented: running one writes a raw profile.
+    std::string profiles = scratch_dir("instrument_fake_profiles");
+    CommandResult run = run_command("LLVM_PROFILE_FILE=" + shell_quote(profiles + "/%c%p.profraw") + " " +
+                                    shell_quote(build + "/bin/fake-app"));
+    CHECK(run.exit_code == 0);
+    CHECK_THAT(run.output, Contains("fake 41"));
+    auto profile_count = std::distance(fs::directory_iterator(profiles), fs::directory_iterator());
+    CHECK(profile_count == 1);
+
+    // Unchanged inputs: no recompile.
+    auto built_time = fs::last_write_time(build + "/bin/fake-app");
+    dlcov_instrument(config, builds, "", &result);
+    CHECK(result.exit_code == 0);
+    CHECK_THAT(result.output, Contains("instrument: fake is up to date (" + build + ")"));
+    CHECK_THAT(result.output, !Contains("compiling"));
+    CHECK(fs::last_write_time(build + "/bin/fake-app") == built_time);
+
+    SECTION("a changed framework header rebuilds") {
+        write_file(dir + "/fw/fake/ops.h", read_file(dir + "/fw/fake/ops.h") + "// changed\n");
+        dlcov_instrument(config, builds, "", &result);
+        CHECK(result.exit_code == 0);
+        CHECK_THAT(result.output, Contains("compiling fake-app"));
+        CHECK(fs::last_write_time(build + "/bin/fake-app") != built_time);
+        CHECK_THAT(read_file(build + "/src/fake/ops.h"), Contains("// changed"));
+    }
+    SECTION("a changed header beside a target source rebuilds") {
+        write_file(dir + "/app/local.h", "#pragma once\nconstexpr int kInput = 30;\n");
+        dlcov_instrument(config, builds, "", &result);
+        CHECK(result.exit_code == 0);
+        CHECK(run_command(shell_quote(build + "/bin/fake-app")).output == "fake 61\n");
+    }
+    SECTION("another .cpp beside a target source does not rebuild") {
+        write_file(dir + "/app/other_tool.cpp", "int other() { return 1; }\n");
+        dlcov_instrument(config, builds, "", &result);
+        CHECK_THAT(result.output, Contains("is up to date"));
+    }
+    SECTION("--force rebuilds") {
+        dlcov_instrument(config, builds, "--force", &result);
+        CHECK(result.exit_code == 0);
+        CHECK_THAT(result.output, Contains("compiling fake-app"));
+    }
+    SECTION("a compile error fails with the compiler's message and leaves no manifest") {
+        write_file(dir + "/app2/main.cpp", "int main() { return undeclared_thing; }\n");
+        dlcov_instrument(config, builds, "", &result);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(result.output, Contains("app2/main.cpp:1:") && Contains("undeclared_thing") &&
+                                      Contains("/usr/bin/clang++-14 -fprofile-instr-generate") &&
+                                      Contains("fake-app2 failed to compile"));
+        CHECK_FALSE(fs::exists(build + "/build.json"));
+        CHECK_THROWS_AS(load_manifest(build), UserError);
+    }
+}
