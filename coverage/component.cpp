@@ -24,6 +24,17 @@ std::string component_title(Component c) {
     return "?";
 }
 
+std::string component_short_title(Component c) {
+    switch (c) {
+        case Component::Api: return "API";
+        case Component::Graph: return "Graph";
+        case Component::Operation: return "Operation";
+        case Component::Utility: return "Utility";
+        case Component::Environment: return "Environment";
+    }
+    return "?";
+}
+
 std::optional<Component> parse_component(const std::string& id) {
     for (Component c : kComponents)
         if (component_id(c) == id) return c;

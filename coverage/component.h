@@ -16,6 +16,8 @@ inline constexpr std::array<Component, 5> kComponents = {
 std::string component_id(Component c);
 // Heading used in tables: "User-Level API", "Graph-Level Implementation", ...
 std::string component_title(Component c);
+// Column heading in Table 6: "API", "Graph", "Operation", "Utility", "Environment".
+std::string component_short_title(Component c);
 // Parses a short id; nullopt when it is not one of the five.
 std::optional<Component> parse_component(const std::string& id);
 

@@ -1,0 +1,116 @@
+#include "runner_comparison.h"
+
+#include "error.h"
+#include "text_table.h"
+
+#include <fmt/format.h>
+#include <memory>
+
+namespace dlcov {
+
+namespace {
+
+struct Metric {
+    const char* name;
+    Tally CoverageTally::*member;
+};
+constexpr Metric kMetrics[] = {{"lines", &CoverageTally::lines},
+                               {"branches", &CoverageTally::branches},
+                               {"functions", &CoverageTally::functions}};
+
+std::string cell(const Tally& t) { return format_tally(t.covered, t.total); }
+
+}  // namespace
+
+Comparison compare_testers(const std::vector<std::string>& objects, const std::string& source_root,
+                           const std::string& map_path, const std::vector<TesterProfiles>& testers) {
+    Comparison c;
+    std::unique_ptr<ComponentMap> map;
+    if (!map_path.empty()) map = std::make_unique<ComponentMap>(ComponentMap::load(map_path));
+    bool first = true;
+    for (const auto& t : testers) {
+        ProfileCoverage pc = measure_profiles(objects, t.profile_paths);
+        if (first) {
+            c.layout = std::move(pc.coverage.layout);
+            c.assignment = assign_files(c.layout, map.get(), source_root);
+            c.all.name = "union";
+            c.all.counts = CoverageCounts::zeros(c.layout);
+            first = false;
+        } else if (pc.coverage.layout.fingerprint() != c.layout.fingerprint()) {
+            throw UserError("tester '" + t.name + "' was measured on different objects than the others");
+        }
+        TesterCoverage tc;
+        tc.name = t.name;
+        tc.counts = std::move(pc.coverage.counts);
+        tc.measurement = summarize(c.layout, tc.counts, c.assignment);
+        tc.profiles = pc.merge.merged.size();
+        tc.skipped = pc.merge.skipped;
+        c.all.counts = unite(c.all.counts, tc.counts);
+        c.all.profiles += tc.profiles;
+        c.all.skipped.insert(c.all.skipped.end(), tc.skipped.begin(), tc.skipped.end());
+        c.testers.push_back(std::move(tc));
+    }
+    if (first) throw UserError("no testers to compare");
+    c.all.measurement = summarize(c.layout, c.all.counts, c.assignment);
+    return c;
+}
+
+std::string render_table6(const Comparison& c) {
+    std::string out;
+    for (const Metric& metric : kMetrics) {
+        std::vector<std::string> header = {std::string(metric.name) + " coverage"};
+        for (Component comp : kComponents) header.push_back(component_short_title(comp));
+        header.push_back("Overall");
+        TextTable table(header);
+        auto row = [&](const TesterCoverage& t) {
+            std::vector<std::string> cells = {t.name};
+            for (Component comp : kComponents) {
+                auto it = t.measurement.components.find(comp);
+                cells.push_back(it == t.measurement.components.end() ? "-" : cell(it->second.*metric.member));
+            }
+            cells.push_back(cell(t.measurement.total.*metric.member));
+            table.add_row(cells);
+        };
+        for (const auto& t : c.testers) row(t);
+        table.add_separator();
+        row(c.all);
+        out += table.render() + "\n";
+    }
+    std::string legend;
+    for (Component comp : kComponents)
+        legend += (legend.empty() ? "" : ", ") + component_short_title(comp) + " = " + component_title(comp);
+    return out + legend + "\n\n";
+}
+
+nlohmann::json comparison_json(const Comparison& c) {
+    nlohmann::json j = to_json(c.all.measurement);
+    j["testers"] = nlohmann::json::object();
+    for (const auto& t : c.testers) {
+        nlohmann::json one = to_json(t.measurement);
+        one.erase("files");
+        one.erase("excluded");
+        one["profiles"] = t.profiles;
+        one["skipped_profiles"] = t.skipped.size();
+        j["testers"][t.name] = one;
+    }
+    return j;
+}
+
+std::string comparison_csv(const Comparison& c) {
+    std::string out = "tester,metric,component,covered,total,percent\n";
+    auto rows = [&](const TesterCoverage& t) {
+        for (const Metric& metric : kMetrics) {
+            for (const auto& [comp, tally] : t.measurement.components) {
+                const Tally& x = tally.*metric.member;
+                out += fmt::format("{},{},{},{},{},{:.2f}\n", t.name, metric.name, component_id(comp), x.covered, x.total, x.percent());
+            }
+            const Tally& x = t.measurement.total.*metric.member;
+            out += fmt::format("{},{},overall,{},{},{:.2f}\n", t.name, metric.name, x.covered, x.total, x.percent());
+        }
+    };
+    for (const auto& t : c.testers) rows(t);
+    rows(c.all);
+    return out;
+}
+
+}  // namespace dlcov

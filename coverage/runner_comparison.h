@@ -1,0 +1,47 @@
+// Coverage of several testers on one build: each tester's, and their union — the rows of the
+// study's Table 6.
+#pragma once
+#include "measurement.h"
+
+#include <string>
+#include <vector>
+
+namespace dlcov {
+
+struct TesterProfiles {
+    std::string name;
+    std::vector<std::string> profile_paths;  // files or directories
+};
+
+struct TesterCoverage {
+    std::string name;
+    CoverageCounts counts;
+    Measurement measurement;
+    size_t profiles = 0;
+    std::vector<SkippedProfile> skipped;
+};
+
+struct Comparison {
+    CoverageLayout layout;
+    FileAssignment assignment;
+    std::vector<TesterCoverage> testers;
+    TesterCoverage all;  // the union, named "union"
+};
+
+// Measures every tester on `objects` and unites them. `map_path` may be "" (no components).
+Comparison compare_testers(const std::vector<std::string>& objects, const std::string& source_root,
+                           const std::string& map_path, const std::vector<TesterProfiles>& testers);
+
+// Table 6 in text: one block per metric (lines, branches, functions), rows testers and union
+// (always shown, so the layout does not depend on how many testers ran),
+// columns the five components and overall, cells "covered/total percent".
+std::string render_table6(const Comparison& c);
+
+// {"total", "components", "files" (the union's, as `dlcov measure --json`), "testers": {name: same
+// shape without files}}
+nlohmann::json comparison_json(const Comparison& c);
+
+// One row per tester x metric x component: tester,metric,component,covered,total,percent.
+std::string comparison_csv(const Comparison& c);
+
+}  // namespace dlcov

@@ -1,0 +1,189 @@
+// The correctness contract: for the same objects and profiles, dlcov's per-file and total line,
+// branch and function numbers equal `llvm-cov report`'s. Checked on a fixture the test compiles
+// itself: a program and a shared library sharing a header, templates, never-called functions,
+// a switch, exceptions, a macro with a branch, and a process that aborts.
+#include "llvm_cov_report.h"
+#include "measurement.h"
+#include "test_support.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using namespace dlcov;
+using namespace dlcov::test;
+
+namespace {
+
+struct Fixture {
+    std::string dir, program, library;
+    std::vector<std::string> profiles;  // raw profiles of all runs
+};
+
+// Builds the fixture once per test binary and runs it in four modes, one of which aborts on an
+// uncaught exception: continuous mode must keep that process's counters.
+const Fixture& fixture() {
+    static Fixture f = [] {
+        Fixture x;
+        x.dir = scratch_dir("contract");
+        std::string src = std::string(DLCOV_SOURCE_DIR) + "/tests/fixtures/contract";
+        std::string flags = "-O0 -fprofile-instr-generate -fcoverage-mapping -mllvm -runtime-counter-relocation";
+        x.library = x.dir + "/libfixture.so";
+        x.program = x.dir + "/fixture";
+        auto lib = run_command("clang++-14 " + flags + " -fPIC -shared " + src + "/library.cpp -o " + x.library);
+        if (lib.exit_code != 0) throw std::runtime_error(lib.output);
+        auto exe = run_command("clang++-14 " + flags + " " + src + "/main.cpp -o " + x.program + " " + x.library +
+                               " -Wl,-rpath," + x.dir);
+        if (exe.exit_code != 0) throw std::runtime_error(exe.output);
+        for (int mode : {0, 1, 3, 7, 250})
+            run_command("LLVM_PROFILE_FILE=" + x.dir + "/profiles/%c%p-%m.profraw " + x.program + " " +
+                        std::to_string(mode));
+        x.profiles = expand_profile_paths({x.dir + "/profiles"});
+        return x;
+    }();
+    return f;
+}
+
+const ReferenceRow& reference_for(const ReferenceReport& ref, const std::string& path) {
+    for (const auto& [name, row] : ref.files)
+        if (path == name || (path.size() > name.size() && path.compare(path.size() - name.size(), name.size(), name) == 0 &&
+                             path[path.size() - name.size() - 1] == '/'))
+            return row;
+    throw std::runtime_error("llvm-cov report has no row for " + path);
+}
+
+void require_equal(const CoverageTally& t, const ReferenceRow& r) {
+    CHECK(t.lines.total == r.lines);
+    CHECK(t.lines.total - t.lines.covered == r.missed_lines);
+    CHECK(t.branches.total == r.branches);
+    CHECK(t.branches.total - t.branches.covered == r.missed_branches);
+    CHECK(t.functions.total == r.functions);
+    CHECK(t.functions.total - t.functions.covered == r.missed_functions);
+}
+
+CoverageTally tally_from_json(const nlohmann::json& j) {
+    CoverageTally t;
+    t.lines = {j["lines"]["covered"], j["lines"]["total"]};
+    t.branches = {j["branches"]["covered"], j["branches"]["total"]};
+    t.functions = {j["functions"]["covered"], j["functions"]["total"]};
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("the fixture produced a profile per object and process, the aborting one included") {
+    const Fixture& f = fixture();
+    // 5 processes x 2 objects (program and library each write their own with %m).
+    REQUIRE(f.profiles.size() == 10);
+}
+
+TEST_CASE("dlcov measure equals llvm-cov report per file and in total") {
+    const Fixture& f = fixture();
+    ReferenceReport ref = llvm_cov_report({f.program, f.library}, f.profiles, f.dir);
+    std::string json_path = f.dir + "/measure.json";
+    auto r = run_command(std::string(DLCOV_EXE) + " measure --objects " + f.program + " " + f.library +
+                         " --profiles " + f.dir + "/profiles --files --json " + json_path);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    auto j = nlohmann::json::parse(read_file(json_path));
+    REQUIRE(j["files"].size() == ref.files.size());
+    for (const auto& file : j["files"]) {
+        INFO(file["path"]);
+        require_equal(tally_from_json(file), reference_for(ref, file["path"]));
+    }
+    require_equal(tally_from_json(j["total"]), ref.total);
+    // The numbers are not trivially zero or full: the fixture has both covered and missed code.
+    CHECK(j["total"]["lines"]["covered"] > 0);
+    CHECK(j["total"]["lines"]["covered"] < j["total"]["lines"]["total"]);
+    CHECK(j["total"]["branches"]["covered"] > 0);
+    CHECK(j["total"]["functions"]["covered"] < j["total"]["functions"]["total"]);
+}
+
+TEST_CASE("an aborted process keeps its coverage in continuous mode") {
+    const Fixture& f = fixture();
+    // Only mode 3 reaches the catch block in main.cpp's guarded(); the same process then dies on
+    // an uncaught exception from the library, so the line is covered only if its counters survived.
+    ProfileCoverage all = measure_profiles({f.program, f.library}, {f.dir + "/profiles"});
+    const auto& layout = all.coverage.layout;
+    bool catch_line_covered = false;
+    for (size_t i = 0; i < layout.files.size(); ++i) {
+        if (fs::path(layout.files[i].path).filename() != "main.cpp") continue;
+        for (const auto& fn : layout.files[i].functions)
+            for (const auto& inst : fn.instantiations)
+                for (size_t k = inst.first_line; k < inst.first_line + inst.line_count; ++k)
+                    if (layout.line_numbers[k] == 23 && all.coverage.counts.lines[k] > 0) catch_line_covered = true;
+    }
+    CHECK(catch_line_covered);
+}
+
+TEST_CASE("a truncated or foreign profile is named, skipped, and the rest is measured") {
+    const Fixture& f = fixture();
+    std::string dir = scratch_dir("contract-bad-profiles");
+    std::vector<std::string> good;
+    for (size_t i = 0; i < f.profiles.size(); ++i) {
+        std::string copy = dir + "/" + fs::path(f.profiles[i]).filename().string();
+        fs::copy_file(f.profiles[i], copy);
+        if (i == 0) fs::resize_file(copy, 1000);  // truncated mid-header
+        else good.push_back(copy);
+    }
+    // A raw profile claiming a newer format version, as LLVM 17 writes.
+    std::string foreign = read_file(good.front());
+    foreign[8] = 9;
+    write_file(dir + "/zz-foreign.profraw", foreign);
+
+    std::string json_path = dir + "/measure.json";
+    auto r = run_command(std::string(DLCOV_EXE) + " measure --objects " + f.program + " " + f.library +
+                         " --profiles " + dir + " --json " + json_path);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("skipped profile " + dir + "/" + fs::path(f.profiles[0]).filename().string()));
+    CHECK_THAT(r.output, Catch::Contains("zz-foreign.profraw: raw profile format version 9"));
+    CHECK_THAT(r.output, Catch::Contains("LLVM 14"));
+
+    ReferenceReport ref = llvm_cov_report({f.program, f.library}, good, dir);
+    auto j = nlohmann::json::parse(read_file(json_path));
+    require_equal(tally_from_json(j["total"]), ref.total);
+    CHECK(j["profiles"]["skipped"].size() == 2);
+
+    auto strict = run_command(std::string(DLCOV_EXE) + " measure --strict --objects " + f.program + " --profiles " + dir);
+    CHECK(strict.exit_code == 2);
+    CHECK_THAT(strict.output, Catch::Contains("could not be read"));
+}
+
+TEST_CASE("union of two runs' coverage equals coverage of their merged profiles") {
+    const Fixture& f = fixture();
+    std::vector<std::string> first(f.profiles.begin(), f.profiles.begin() + 4);
+    std::vector<std::string> second(f.profiles.begin() + 4, f.profiles.end());
+    std::vector<std::string> objects = {f.program, f.library};
+    ProfileCoverage a = measure_profiles(objects, first);
+    ProfileCoverage b = measure_profiles(objects, second);
+    ProfileCoverage both = measure_profiles(objects, f.profiles);
+    REQUIRE(a.coverage.layout.fingerprint() == both.coverage.layout.fingerprint());
+
+    const auto& layout = both.coverage.layout;
+    FileAssignment all = assign_files(layout, nullptr, "");
+    CoverageCounts united = unite(a.coverage.counts, b.coverage.counts);
+    Measurement expected = summarize(layout, both.coverage.counts, all);
+    Measurement got = summarize(layout, united, all);
+    CHECK(got.total.lines.covered == expected.total.lines.covered);
+    CHECK(got.total.branches.covered == expected.total.branches.covered);
+    CHECK(got.total.functions.covered == expected.total.functions.covered);
+
+    // What only one side covers plus what both cover is what either covers.
+    CoverageCounts only_a = subtract(a.coverage.counts, b.coverage.counts);
+    CoverageCounts only_b = subtract(b.coverage.counts, a.coverage.counts);
+    CoverageCounts common = intersect(a.coverage.counts, b.coverage.counts);
+    auto covered = [](const std::vector<uint64_t>& v) { return std::count_if(v.begin(), v.end(), [](uint64_t c) { return c > 0; }); };
+    CHECK(covered(only_a.lines) + covered(only_b.lines) + covered(common.lines) == covered(united.lines));
+    CHECK(covered(only_a.lines) + covered(common.lines) == covered(a.coverage.counts.lines));
+}
+
+TEST_CASE("measure explains bad arguments") {
+    auto r = run_command(std::string(DLCOV_EXE) + " measure --objects /nonexistent/bin --profiles /tmp");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("/nonexistent/bin: no such object file"));
+    auto n = run_command(std::string(DLCOV_EXE) + " measure --objects " + fixture().program + " --profiles /nonexistent/p");
+    CHECK(n.exit_code == 2);
+    CHECK_THAT(n.output, Catch::Contains("/nonexistent/p"));
+}
