@@ -2,7 +2,7 @@
 # both install what is missing first (tools/install-deps).
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
-DLCOV := $(BUILD_DIR)/tools/dlcov
+DLCOV := $(BUILD_DIR)/bin/dlcov
 
 .PHONY: all deps build test demo clean
 

@@ -24,8 +24,7 @@ const std::string& campaign_dir() {
                    "name: e2e\n"
                    "framework: " + std::string(DLCOV_SOURCE_DIR) + "/configs/frameworks/tinydnn.yaml\n"
                    "runners:\n"
-                   "  - name: cradle\n"
-                   "    style: cradle\n"
+                   "  - runner: " + std::string(DLCOV_SOURCE_DIR) + "/configs/runners/cradle.yaml\n"
                    "    trials: 1\n");
         auto r = run_command(kDlcov + " run " + work + "/campaign.yaml --results-dir " + work + "/results --builds-dir " +
                              DLCOV_TEST_BUILDS_DIR);
@@ -51,7 +50,7 @@ TEST_CASE("a CRADLE campaign runs every seed on both backends, one profile per p
     CHECK(profiles == 16);
     for (const auto& s : seeds)
         for (std::string backend : {"internal", "avx"})
-            CHECK(fs::exists(campaign_dir() + "/cradle/trial-1/outputs/" + s["name"].get<std::string>() + "." + backend + ".json"));
+            CHECK(fs::exists(campaign_dir() + "/cradle/trial-1/work/outputs/" + s["name"].get<std::string>() + "." + backend + ".json"));
 }
 
 TEST_CASE("the report has the Table 6 layout and non-zero coverage in all five components") {

@@ -17,9 +17,9 @@ namespace {
 
 std::string executor() { return tinydnn_build_dir() + "/bin/dlcov-tinydnn-exec"; }
 
-// build/tools/dlcov -> build/runners/tinydnn/dlcov-tinydnn-seeds
+// dlcov and its helper programs share build/bin.
 std::string seed_program() {
-    return (fs::path(DLCOV_EXE).parent_path().parent_path() / "runners/tinydnn/dlcov-tinydnn-seeds").string();
+    return (fs::path(DLCOV_EXE).parent_path() / "dlcov-tinydnn-seeds").string();
 }
 
 // The seeds, generated once per test binary.

@@ -1,14 +1,14 @@
-// A campaign file: which framework build, which runners, how many trials.
+// A campaign file: which framework build, which runners, how many trials of what length.
 //
 //   name: demo                                  # results go to <results-dir>/demo
 //   framework: ../frameworks/tinydnn.yaml       # relative to this file
-//   runners:
-//     - name: cradle                            # unique; a row in the report
-//       style: cradle                           # implementation (runners/<style>/)
-//       trials: 1
-//       timeout: 60                             # seconds per execution
-//       options: {backends: [internal, avx]}    # style-specific
 //   random_seed: 1
+//   runners:
+//     - runner: ../runners/cradle.yaml          # a runner file (configs/runners/)
+//       name: cradle                            # optional: the report row (default: the file's name)
+//       trials: 1
+//       budget: 60                              # seconds per trial
+//       options: {backends: [internal, avx]}    # over the runner file's options
 #pragma once
 #include "runner.h"
 
@@ -18,14 +18,14 @@
 namespace dlcov {
 
 struct CampaignConfig {
-    std::string path;            // absolute path of the campaign file
+    std::string path;              // absolute path of the campaign file
     std::string name;
     std::string framework_config;  // absolute path
     unsigned random_seed = 1;
     std::vector<RunnerSpec> runners;
 };
 
-// Throws UserError naming file, line and key for anything malformed.
+// Throws UserError naming file, line and key for anything malformed (the runner files too).
 CampaignConfig load_campaign(const std::string& path);
 
 }  // namespace dlcov

@@ -40,7 +40,6 @@ void write_json(const fs::path& path, const nlohmann::json& j) {
 
 std::string run_campaign(const RunOptions& options, std::ostream& out) {
     CampaignConfig config = load_campaign(options.campaign_path);
-    for (const auto& spec : config.runners) make_runner(spec);  // unknown styles fail before any work
 
     InstrumentOptions io;
     io.config_path = config.framework_config;
@@ -61,19 +60,31 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
                              {"runners", nlohmann::json::array()}};
     write_json(dir / "campaign.json", record);
 
-    size_t total_findings = 0;
+    std::vector<std::unique_ptr<Runner>> runners;
     for (const auto& spec : config.runners) {
-        std::unique_ptr<Runner> runner = make_runner(spec);
-        nlohmann::json runner_record = {{"name", spec.name}, {"style", spec.style}, {"trials", nlohmann::json::array()}};
+        runners.push_back(make_runner(spec));
+        runners.back()->setup(build, dir.string());
+    }
+
+    size_t total_findings = 0;
+    for (size_t i = 0; i < config.runners.size(); ++i) {
+        const RunnerSpec& spec = config.runners[i];
+        Runner* runner = runners[i].get();
+        nlohmann::json runner_record = {{"name", spec.name},
+                                        {"style", spec.definition.style},
+                                        {"mode", spec.definition.mode},
+                                        {"runner_file", spec.definition.path},
+                                        {"budget", spec.budget_seconds},
+                                        {"trials", nlohmann::json::array()}};
         for (int trial = 1; trial <= spec.trials; ++trial) {
             fs::path trial_dir = dir / spec.name / ("trial-" + std::to_string(trial));
-            fs::create_directories(trial_dir / "profiles");
+            fs::remove_all(trial_dir);
+            fs::create_directories(trial_dir);
             out << fmt::format("run: {} trial {}/{} ...\n", spec.name, trial, spec.trials) << std::flush;
             auto start = std::chrono::steady_clock::now();
             TrialContext ctx{build,
                              dir.string(),
                              trial_dir.string(),
-                             (trial_dir / "profiles").string(),
                              trial,
                              config.random_seed + unsigned(trial) - 1,
                              [&](const std::string& line) { out << "  " << spec.name << ": " << line << "\n" << std::flush; }};

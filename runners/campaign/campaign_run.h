@@ -3,10 +3,11 @@
 //
 // results/<campaign>/
 //   campaign.json                  what ran, on which build, with what outcome
-//   seeds/                         seed models shared by the runners
+//   seeds/                         seed models (made by the runners' setup step)
 //   <runner>/trial-<n>/profiles/   one raw profile per execution and object
-//   <runner>/trial-<n>/outputs/    what each execution wrote
-//   <runner>/trial-<n>/executions.jsonl, findings.json, trial.json
+//   <runner>/trial-<n>/work/       what the tester generated and what each execution wrote
+//   <runner>/trial-<n>/events.jsonl  one line per execution and finding
+//   <runner>/trial-<n>/findings.json, trial.json, options.json, tester.log
 #pragma once
 #include <iosfwd>
 #include <string>

@@ -1,22 +1,91 @@
 #include "runner.h"
 
-#include "cradle/cradle_runner.h"
 #include "error.h"
+#include "execution.h"
+#include "live_runner.h"
+#include "replay_runner.h"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+
+namespace fs = std::filesystem;
 
 namespace dlcov {
 
-nlohmann::json to_json(const Finding& f) {
-    return {{"kind", f.kind},     {"artifact", f.artifact}, {"input", f.input},   {"backends", f.backends},
-            {"metric", f.metric}, {"value", f.value},       {"detail", f.detail}, {"replay", f.replay}};
+namespace {
+
+std::string option_text(const nlohmann::json& value) {
+    return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// Placeholders that do not depend on the trial.
+Placeholders campaign_placeholders(const RunnerSpec& spec, const BuildManifest& build, const std::string& campaign_dir) {
+    Placeholders p;
+    p.set("bin", fs::read_symlink("/proc/self/exe").parent_path().string());
+    p.set("config_dir", fs::path(spec.definition.path).parent_path().string());
+    p.set("build", build.build_dir());
+    p.set("source_root", build.source_root);
+    for (const auto& [name, path] : build.targets) p.set("target:" + name, path);
+    p.set("campaign", campaign_dir);
+    for (const auto& [key, value] : spec.options.items()) p.set("opt:" + key, option_text(value));
+    return p;
+}
+
+}  // namespace
+
+void Runner::setup(const BuildManifest& build, const std::string& campaign_dir) {
+    const RunnerDefinition& d = spec_.definition;
+    if (d.setup_command.empty()) return;
+    Placeholders p = campaign_placeholders(spec_, build, campaign_dir);
+    std::string where = d.path + ": setup";
+    std::string creates = p.expand(d.setup_creates, where);
+    if (fs::exists(creates)) return;
+    ExecutionSpec exec;
+    exec.argv = p.expand(d.setup_command, where);
+    exec.timeout = std::chrono::minutes(10);
+    ExecutionResult r = execute(exec);
+    if (r.outcome != ExecutionResult::Exited || r.exit_code != 0 || !fs::exists(creates))
+        throw UserError(fmt::format("runner {}: setup failed ({}), expected it to create {}:\n{}", spec_.name, r.describe(),
+                                    creates, r.output));
+}
+
+Placeholders Runner::placeholders(const TrialContext& ctx) const {
+    Placeholders p = campaign_placeholders(spec_, ctx.build, ctx.campaign_dir);
+    p.set("trial", ctx.trial_dir);
+    p.set("work", ctx.work_dir());
+    p.set("profiles", ctx.profile_dir());
+    p.set("events", ctx.events_path());
+    p.set("options", ctx.trial_dir + "/options.json");
+    p.set("budget", fmt::format("{}", spec_.budget_seconds));
+    p.set("seed", std::to_string(ctx.random_seed));
+    p.set("timeout", fmt::format("{}", spec_.definition.timeout_seconds));
+    return p;
 }
 
 std::unique_ptr<Runner> make_runner(const RunnerSpec& spec) {
-    if (spec.style == "cradle") return std::make_unique<CradleRunner>(spec);
-    throw UserError("runner '" + spec.name + "': unknown style '" + spec.style + "' (known: cradle)");
+    if (spec.definition.mode == "live") return std::make_unique<LiveRunner>(spec);
+    if (spec.definition.mode == "replay") return std::make_unique<ReplayRunner>(spec);
+    throw UserError(spec.definition.path + ": unknown mode '" + spec.definition.mode + "'");
 }
 
-std::string profile_pattern(const std::string& profile_dir, const std::string& execution_id) {
-    return profile_dir + "/" + execution_id + "-%p-%m%c.profraw";
+TrialResult read_trial_events(const std::string& events_path) {
+    TrialResult result;
+    std::ifstream in(events_path);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded()) continue;  // a line cut short by a killed tester
+        std::string event = j.value("event", "");
+        if (event == "execution") {
+            ++result.executions;
+            if (j.value("result", "") != "exit 0") ++result.failed_executions;
+        } else if (event == "finding") {
+            result.findings.push_back(finding_from_json(j));
+        }
+    }
+    return result;
 }
 
 }  // namespace dlcov

@@ -1,66 +1,70 @@
-// The interface every tester runner implements: run one trial against an instrumented build,
-// every execution in its own process writing its own profile, and report what it found.
+// Runner plugins. A tester is described by a file in configs/runners/ (runner_definition.h) and
+// run by one of two implementations behind the Runner interface:
+//   live   — the tester itself runs against the instrumented build for the trial's budget; every
+//            process it spawns writes its own profile (live_runner.h);
+//   replay — artifacts a tester saved are executed one process each against the build
+//            (replay_runner.h).
+// Adding a tester is adding a runner file (and, for a built-in generator, its folder under
+// runners/); the harness is not edited.
 #pragma once
 #include "build_manifest.h"
+#include "finding.h"
+#include "runner_definition.h"
 
-#include <chrono>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace dlcov {
 
-// Something a tester found, with what reproduces it.
-struct Finding {
-    std::string kind;      // crash, timeout, nan, exception, inconsistency
-    std::string artifact;  // the generated test (e.g. a model file), relative to the campaign folder
-    std::string input;     // its input, relative to the campaign folder ("" if none)
-    std::string backends;  // "internal" or "internal-vs-avx"
-    std::string metric;    // e.g. "D_MAD" ("" if none)
-    double value = 0;      // the metric's value
-    std::string detail;    // one line for people
-    std::string replay;    // a command that replays it against the build
-};
-
-nlohmann::json to_json(const Finding& f);
-
+// One runner as a campaign uses it: its definition plus the campaign's settings.
 struct RunnerSpec {
-    std::string name;   // unique in a campaign, e.g. "cradle"
-    std::string style;  // which implementation: cradle, ...
+    RunnerDefinition definition;
+    std::string name;  // the report row (the definition's name unless the campaign renames it)
     int trials = 1;
-    std::chrono::milliseconds execution_timeout{60000};
-    nlohmann::json options = nlohmann::json::object();  // style-specific settings
+    double budget_seconds = 60;  // per trial
+    nlohmann::json options = nlohmann::json::object();  // definition's options, campaign's on top
 };
 
+// Where a trial lives:
+//   <campaign>/<runner>/trial-<n>/   work/  profiles/  events.jsonl  options.json  tester.log
 struct TrialContext {
     const BuildManifest& build;
-    std::string campaign_dir;  // results/<campaign>
-    std::string trial_dir;     // results/<campaign>/<runner>/trial-<n>
-    std::string profile_dir;   // where each execution's LLVM_PROFILE_FILE points
+    std::string campaign_dir;
+    std::string trial_dir;
     int trial = 1;
     unsigned random_seed = 0;
     std::function<void(const std::string&)> log;  // progress lines for the user
+
+    std::string work_dir() const { return trial_dir + "/work"; }
+    std::string profile_dir() const { return trial_dir + "/profiles"; }
+    std::string events_path() const { return trial_dir + "/events.jsonl"; }
 };
 
 struct TrialResult {
     size_t executions = 0;
-    size_t failed_executions = 0;  // crashed, timed out or unusable
+    size_t failed_executions = 0;  // crashed, timed out, or not exit 0
     std::vector<Finding> findings;
 };
 
 class Runner {
 public:
     virtual ~Runner() = default;
+    // Runs once per campaign before any trial (e.g. generating seed models).
+    virtual void setup(const BuildManifest& build, const std::string& campaign_dir);
     virtual TrialResult run_trial(const TrialContext& context) = 0;
+
+protected:
+    explicit Runner(RunnerSpec spec) : spec_(std::move(spec)) {}
+    // The placeholders every command may use, for this trial.
+    Placeholders placeholders(const TrialContext& context) const;
+    RunnerSpec spec_;
 };
 
-// Throws UserError for an unknown style.
 std::unique_ptr<Runner> make_runner(const RunnerSpec& spec);
 
-// LLVM_PROFILE_FILE for one execution: continuous mode (%c) keeps the counters of a process that
-// crashes or is killed; %p and %m keep processes and objects apart.
-std::string profile_pattern(const std::string& profile_dir, const std::string& execution_id);
+// Reads a trial's events.jsonl (written by generators and by the replay runner).
+TrialResult read_trial_events(const std::string& events_path);
 
 }  // namespace dlcov

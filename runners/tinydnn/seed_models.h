@@ -36,7 +36,8 @@ const std::vector<SeedModel>& seed_models();
 SeedData make_seed_data(const SeedModel& model, int count, unsigned variant = 0);
 
 // Builds `model` with fixed weights, trains it briefly on synthetic data so that its
-// class probabilities mean something, and saves it as tiny-dnn JSON to `path`.
+// class probabilities mean something (all but inception_like, whose lrn layer cannot
+// back-propagate), and saves it as tiny-dnn JSON to `path`.
 void save_seed_model(const SeedModel& model, const std::string& path);
 
 }  // namespace dlcov::tinydnn

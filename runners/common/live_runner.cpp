@@ -1,0 +1,43 @@
+#include "live_runner.h"
+
+#include "execution.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace dlcov {
+
+TrialResult LiveRunner::run_trial(const TrialContext& ctx) {
+    const RunnerDefinition& d = spec_.definition;
+    fs::create_directories(ctx.work_dir());
+    fs::create_directories(ctx.profile_dir());
+    {
+        std::ofstream options(ctx.trial_dir + "/options.json");
+        options << spec_.options.dump(2) << "\n";
+    }
+    Placeholders p = placeholders(ctx);
+    ExecutionSpec exec;
+    exec.argv = p.expand(d.command, d.path + ": command");
+    for (const auto& [k, v] : d.env) exec.env[k] = p.expand(v, d.path + ": env " + k);
+    // Processes the tester starts without choosing their own profile still get one each.
+    exec.env.emplace("LLVM_PROFILE_FILE", ctx.profile_dir() + "/live-%p-%m%c.profraw");
+    exec.working_dir = ctx.work_dir();
+    // The tester watches its own budget; the harness stops it a little later in any case.
+    double grace = std::max(30.0, spec_.budget_seconds * 0.1) + d.timeout_seconds;
+    exec.timeout = std::chrono::milliseconds(long((spec_.budget_seconds + grace) * 1000));
+    exec.output_cap = 1 << 20;
+    ExecutionResult r = execute(exec);
+    {
+        std::ofstream log(ctx.trial_dir + "/tester.log");
+        log << r.output;
+        if (r.output_dropped) log << "\n[" << r.output_dropped << " more bytes dropped]\n";
+    }
+    if (r.outcome != ExecutionResult::Exited || r.exit_code != 0)
+        ctx.log("tester ended with " + r.describe() + " (see " + ctx.trial_dir + "/tester.log)");
+    return read_trial_events(ctx.events_path());
+}
+
+}  // namespace dlcov

@@ -1,0 +1,13 @@
+// Live mode: the tester runs against the instrumented build for the trial's budget.
+#pragma once
+#include "runner.h"
+
+namespace dlcov {
+
+class LiveRunner : public Runner {
+public:
+    explicit LiveRunner(RunnerSpec spec) : Runner(std::move(spec)) {}
+    TrialResult run_trial(const TrialContext& context) override;
+};
+
+}  // namespace dlcov
