@@ -69,7 +69,9 @@ LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
     const CoverageMapping& mapping = **loaded;
 
     LlvmCoverage out;
-    out.hash_mismatches = mapping.getMismatchedCount();
+    // Records with hash 0 are placeholders for inline functions an object never emitted; they
+    // "mismatch" whenever another object emitted the function, which says nothing is wrong.
+    for (const auto& [name, hash] : mapping.getHashMismatches()) out.hash_mismatches += hash != 0;
     for (llvm::StringRef path : mapping.getUniqueSourceFiles()) {
         SourceFile file;
         file.path = path.str();

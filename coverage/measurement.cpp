@@ -2,6 +2,7 @@
 
 #include "error.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <unistd.h>
 
@@ -44,13 +45,26 @@ std::optional<std::string> relative_to(const std::string& path, const std::strin
 }  // namespace
 
 ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
-                                 const std::vector<std::string>& profiles) {
+                                 const std::vector<std::string>& profiles,
+                                 const std::string& layout_profile) {
     if (objects.empty()) throw UserError("no objects given: name the instrumented executables or libraries");
     for (const auto& o : objects)
         if (!fs::is_regular_file(o)) throw UserError(o + ": no such object file");
     TempFile merged(".profdata");
     ProfileCoverage out;
-    out.merge = merge_profiles(expand_profile_paths(profiles), merged.path());
+    std::vector<std::string> inputs = expand_profile_paths(profiles);
+    if (!layout_profile.empty()) {
+        if (!fs::is_regular_file(layout_profile))
+            throw UserError(layout_profile + ": the build's layout profile is missing; run `dlcov instrument` again");
+        inputs.push_back(layout_profile);
+    }
+    out.merge = merge_profiles(inputs, merged.path());
+    if (!layout_profile.empty()) {
+        auto& m = out.merge.merged;
+        m.erase(std::remove(m.begin(), m.end(), layout_profile), m.end());
+        for (const auto& s : out.merge.skipped)
+            if (s.path == layout_profile) throw UserError(layout_profile + ": unreadable layout profile: " + s.reason);
+    }
     out.coverage = read_llvm_coverage(objects, merged.path());
     return out;
 }

@@ -22,8 +22,11 @@ struct ProfileCoverage {
 
 // Merges `profiles` (files, or directories searched for *.profraw/*.profdata) through a temporary
 // indexed profile and reads the objects with it. No profiles at all gives zero counts.
+// `layout_profile` (a build's, see instrument/layout_profile.h; "" for none) is merged in too, so
+// that any profiles of the build are read into the build's one layout; it is not listed in `merge`.
 ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
-                                 const std::vector<std::string>& profiles);
+                                 const std::vector<std::string>& profiles,
+                                 const std::string& layout_profile = "");
 
 struct FileMeasurement {
     std::string path;  // relative to the source root when under it, else as recorded

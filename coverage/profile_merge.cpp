@@ -1,6 +1,7 @@
 #include "profile_merge.h"
 
 #include "error.h"
+#include "raw_profile_sum.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -53,12 +54,16 @@ std::string error_text(llvm::Error error, const std::string& path) {
 
 // Reads every record of one profile into its own writer, so a profile that fails half-way
 // contributes nothing.
-llvm::Error read_one(const std::string& path, llvm::InstrProfWriter& writer) {
+llvm::Error read_one(const std::string& path, llvm::InstrProfWriter& writer, bool zero_counts) {
     auto reader = llvm::InstrProfReader::create(path);
     if (!reader) return reader.takeError();
     if (llvm::Error e = writer.mergeProfileKind((*reader)->getProfileKind())) return e;
     llvm::Error record_error = llvm::Error::success();
     for (auto& record : **reader) {
+        if (zero_counts) {
+            std::fill(record.Counts.begin(), record.Counts.end(), 0);
+            record.clearValueData();
+        }
         writer.addRecord(std::move(record), 1, [&](llvm::Error e) {
             if (!record_error) record_error = std::move(e);
             else llvm::consumeError(std::move(e));
@@ -91,35 +96,61 @@ std::vector<std::string> expand_profile_paths(const std::vector<std::string>& pa
     return out;
 }
 
-MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::string& output_path) {
+namespace {
+
+// Adds one profile's records to `total`; returns "" or why the profile was left out.
+std::string add_profile(const std::string& path, llvm::InstrProfWriter& total, bool zero_counts) {
+    if (fs::exists(path) && fs::file_size(path) == 0) return "empty file";
+    llvm::InstrProfWriter one;
+    if (llvm::Error e = read_one(path, one, zero_counts)) return error_text(std::move(e), path);
+    llvm::Error merge_error = llvm::Error::success();
+    total.mergeRecordsFromWriter(std::move(one), [&](llvm::Error e) {
+        if (!merge_error) merge_error = std::move(e);
+        else llvm::consumeError(std::move(e));
+    });
+    if (merge_error) return error_text(std::move(merge_error), path);
+    return "";
+}
+
+MergeResult merge(const std::vector<std::string>& profiles, const std::string& output_path, bool zero_counts) {
     MergeResult result;
     llvm::InstrProfWriter total;
-    for (const auto& path : profiles) {
-        if (fs::exists(path) && fs::file_size(path) == 0) {
-            result.skipped.push_back({path, "empty file"});
-            continue;
-        }
-        llvm::InstrProfWriter one;
-        if (llvm::Error e = read_one(path, one)) {
-            result.skipped.push_back({path, error_text(std::move(e), path)});
-            continue;
-        }
-        llvm::Error merge_error = llvm::Error::success();
-        total.mergeRecordsFromWriter(std::move(one), [&](llvm::Error e) {
-            if (!merge_error) merge_error = std::move(e);
-            else llvm::consumeError(std::move(e));
-        });
-        if (merge_error) {
-            result.skipped.push_back({path, error_text(std::move(merge_error), path)});
-            continue;
-        }
-        result.merged.push_back(path);
+    auto add_alone = [&](const std::string& path) {
+        std::string why = add_profile(path, total, zero_counts);
+        if (why.empty()) result.merged.push_back(path);
+        else result.skipped.push_back({path, why});
+    };
+    // Raw profiles of one binary are summed first (raw_profile_sum.h); LLVM reads one file per binary.
+    fs::path scratch = output_path + ".sums";
+    fs::create_directories(scratch);
+    RawProfileSums sums = sum_raw_profiles(profiles, scratch.string());
+    for (const auto& group : sums.groups) {
+        if (add_profile(group.summed_path, total, zero_counts).empty())
+            result.merged.insert(result.merged.end(), group.members.begin(), group.members.end());
+        else
+            for (const auto& path : group.members) add_alone(path);  // let LLVM name the bad one
     }
+    for (const auto& path : sums.others) add_alone(path);
+    fs::remove_all(scratch);
+    std::sort(result.merged.begin(), result.merged.end());
+    std::sort(result.skipped.begin(), result.skipped.end(),
+              [](const SkippedProfile& a, const SkippedProfile& b) { return a.path < b.path; });
+
     std::error_code ec;
     llvm::raw_fd_ostream out(output_path, ec, llvm::sys::fs::OF_None);
     if (ec) throw UserError(output_path + ": cannot write merged profile: " + ec.message());
     if (llvm::Error e = total.write(out)) throw UserError(output_path + ": " + llvm::toString(std::move(e)));
     return result;
+}
+
+}  // namespace
+
+MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::string& output_path) {
+    return merge(profiles, output_path, false);
+}
+
+MergeResult merge_profiles_zeroed(const std::vector<std::string>& profiles, const std::string& output_path) {
+    return merge(profiles, output_path, true);
 }
 
 }  // namespace dlcov

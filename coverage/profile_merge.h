@@ -26,4 +26,8 @@ std::vector<std::string> expand_profile_paths(const std::vector<std::string>& pa
 // cannot be written.
 MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::string& output_path);
 
+// As merge_profiles, with every counter set to zero: the functions the profiles know (name and
+// structural hash) and nothing about how often they ran. See instrument/layout_profile.h.
+MergeResult merge_profiles_zeroed(const std::vector<std::string>& profiles, const std::string& output_path);
+
 }  // namespace dlcov

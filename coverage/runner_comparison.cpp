@@ -23,13 +23,14 @@ std::string cell(const Tally& t) { return format_tally(t.covered, t.total); }
 }  // namespace
 
 Comparison compare_testers(const std::vector<std::string>& objects, const std::string& source_root,
-                           const std::string& map_path, const std::vector<TesterProfiles>& testers) {
+                           const std::string& map_path, const std::vector<TesterProfiles>& testers,
+                           const std::string& layout_profile) {
     Comparison c;
     std::unique_ptr<ComponentMap> map;
     if (!map_path.empty()) map = std::make_unique<ComponentMap>(ComponentMap::load(map_path));
     bool first = true;
     for (const auto& t : testers) {
-        ProfileCoverage pc = measure_profiles(objects, t.profile_paths);
+        ProfileCoverage pc = measure_profiles(objects, t.profile_paths, layout_profile);
         if (first) {
             c.layout = std::move(pc.coverage.layout);
             c.assignment = assign_files(c.layout, map.get(), source_root);
@@ -37,7 +38,9 @@ Comparison compare_testers(const std::vector<std::string>& objects, const std::s
             c.all.counts = CoverageCounts::zeros(c.layout);
             first = false;
         } else if (pc.coverage.layout.fingerprint() != c.layout.fingerprint()) {
-            throw UserError("tester '" + t.name + "' was measured on different objects than the others");
+            throw UserError("tester '" + t.name + "' was read into a different coverage layout than the others: " +
+                            (layout_profile.empty() ? std::string("the build has no layout profile (run `dlcov instrument` again)")
+                                                    : "its profiles come from other objects"));
         }
         TesterCoverage tc;
         tc.name = t.name;

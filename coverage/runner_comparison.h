@@ -29,8 +29,11 @@ struct Comparison {
 };
 
 // Measures every tester on `objects` and unites them. `map_path` may be "" (no components).
+// `layout_profile` is the build's (see measure_profiles); without one, testers whose profiles come
+// from different objects of a build may be read into different layouts, which is an error.
 Comparison compare_testers(const std::vector<std::string>& objects, const std::string& source_root,
-                           const std::string& map_path, const std::vector<TesterProfiles>& testers);
+                           const std::string& map_path, const std::vector<TesterProfiles>& testers,
+                           const std::string& layout_profile = "");
 
 // Table 6 in text: one block per metric (lines, branches, functions), rows testers and union
 // (always shown, so the layout does not depend on how many testers ran),

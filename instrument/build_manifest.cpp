@@ -36,6 +36,7 @@ json to_json(const BuildManifest& m) {
                 {"source_root", m.source_root},
                 {"objects", m.objects},
                 {"targets", m.targets},
+                {"layout_profile", m.layout_profile},
                 {"component_map", m.component_map},
                 {"config", m.config},
                 {"input_hash", m.input_hash},
@@ -57,6 +58,7 @@ BuildManifest from_json(const json& doc, const std::string& file) {
     m.source_root = field<std::string>(doc, "source_root", file);
     m.objects = field<std::vector<std::string>>(doc, "objects", file);
     m.targets = field<std::map<std::string, std::string>>(doc, "targets", file);
+    m.layout_profile = doc.value("layout_profile", std::string());
     m.component_map = field<std::string>(doc, "component_map", file);
     m.config = field<std::string>(doc, "config", file);
     m.input_hash = field<std::string>(doc, "input_hash", file);

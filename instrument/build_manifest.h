@@ -8,6 +8,7 @@
 //   "source_root": "/abs/builds/tinydnn/src",   // profiles' file names start here
 //   "objects": ["/abs/builds/tinydnn/bin/dlcov-tinydnn-exec"],
 //   "targets": {"dlcov-tinydnn-exec": "/abs/builds/tinydnn/bin/dlcov-tinydnn-exec"},
+//   "layout_profile": "/abs/builds/tinydnn/layout.profdata",  // see layout_profile.h
 //   "component_map": "/abs/configs/components/tinydnn.yaml",
 //   "config": "/abs/configs/frameworks/tinydnn.yaml",
 //   "input_hash": "fnv1a64:0123456789abcdef",   // unchanged inputs -> no rebuild
@@ -33,6 +34,7 @@ struct BuildManifest {
     std::string source_root;
     std::vector<std::string> objects;
     std::map<std::string, std::string> targets;  // target name -> executable
+    std::string layout_profile;  // "" in manifests older than the layout profile
     std::string component_map;
     std::string config;
     std::string input_hash;

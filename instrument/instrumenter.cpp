@@ -6,6 +6,7 @@
 #include "error.h"
 #include "framework_config.h"
 #include "input_hash.h"
+#include "layout_profile.h"
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <mutex>
+#include <unistd.h>
 #include <ostream>
 #include <thread>
 
@@ -76,6 +78,16 @@ void check_inputs(const FrameworkConfig& config) {
 }
 
 // Why the existing build cannot be reused, or "" when it can.
+// One compile per core, as long as each has about 4 GiB of memory (tiny-dnn's one translation
+// unit peaks at 2-3 GB).
+int default_compile_jobs() {
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
+    double gib = pages > 0 && page_size > 0 ? double(pages) * double(page_size) / double(1ull << 30) : 4;
+    int by_memory = std::max(1, int(gib / 4));
+    int cores = std::max(1, int(std::thread::hardware_concurrency()));
+    return std::min(cores, by_memory);
+}
+
 std::string reason_to_rebuild(const BuildPaths& paths, const std::string& hash) {
     if (!fs::exists(paths.manifest)) return "no build.json yet";
     BuildManifest old;
@@ -203,8 +215,15 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
     std::string hash = input_hash(config, compiler.path, compiler.version, flags);
     std::string reason = options.force ? "--force" : reason_to_rebuild(paths, hash);
     if (reason.empty()) {
+        BuildManifest manifest = load_manifest(paths.manifest.string());
+        if (manifest.layout_profile.empty() || !fs::exists(manifest.layout_profile)) {
+            // A build from before layout profiles: add one instead of recompiling.
+            manifest.layout_profile = (paths.root / "layout.profdata").string();
+            write_layout_profile(manifest.objects, manifest.layout_profile, out);
+            write_manifest(manifest, paths.manifest.string());
+        }
         out << "instrument: " << config.name << " is up to date (" << paths.root.string() << ")\n";
-        return load_manifest(paths.manifest.string());
+        return manifest;
     }
     if (options.verbose) out << "instrument: rebuilding " << config.name << ": " << reason << "\n";
 
@@ -236,12 +255,14 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
                                 ? ", takes ~1-2 min on 2 cores"
                                 : "";
     std::vector<std::string> failed =
-        run_compiles(compiles, options.jobs, slow_hint, options.verbose, out, err);
+        run_compiles(compiles, options.jobs > 0 ? options.jobs : default_compile_jobs(), slow_hint, options.verbose, out, err);
     if (!failed.empty())
         throw UserError(fmt::format("{}: {} failed to compile (compiler output above); "
                                     "no build.json written",
                                     config.name, fmt::join(failed, ", ")));
 
+    manifest.layout_profile = (paths.root / "layout.profdata").string();
+    write_layout_profile(manifest.objects, manifest.layout_profile, out);
     manifest.name = config.name;
     manifest.framework = config.framework;
     manifest.version = config.version;

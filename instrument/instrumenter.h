@@ -19,7 +19,8 @@ struct InstrumentOptions {
     std::string builds_dir = "builds";
     bool force = false;              // rebuild even when the inputs are unchanged
     bool verbose = false;            // print compiler command lines and warnings
-    int jobs = 1;                    // targets compiled at once (each needs 2-4 GB)
+    int jobs = 0;                    // targets compiled at once (each needs 2-4 GB); 0 = one per
+                                     // core, at most one per 4 GiB of memory
 };
 
 // Builds (or reuses, when the input hash matches and every executable exists) the build and

@@ -159,8 +159,9 @@ TEST_CASE("the tiny-dnn framework config loads", "[instrument]") {
     REQUIRE(config.system_includes.size() == 1);
     CHECK(config.system_includes[0].link == "third_party/stb");
     CHECK(config.mode == "llvm");
-    REQUIRE(config.targets.size() == 1);
+    REQUIRE(config.targets.size() == 2);
     CHECK(config.targets[0].name == "dlcov-tinydnn-exec");
+    CHECK(config.targets[1].name == "dlcov-tinydnn-api");
     CHECK(config.component_map == std::string(DLCOV_SOURCE_DIR) + "/configs/components/tinydnn.yaml");
 }
 

@@ -4,6 +4,7 @@
 // a switch, exceptions, a macro with a branch, and a process that aborts.
 #include "llvm_cov_report.h"
 #include "measurement.h"
+#include "raw_profile_sum.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
@@ -186,4 +187,37 @@ TEST_CASE("measure explains bad arguments") {
     auto n = run_command(std::string(DLCOV_EXE) + " measure --objects " + fixture().program + " --profiles /nonexistent/p");
     CHECK(n.exit_code == 2);
     CHECK_THAT(n.output, Catch::Contains("/nonexistent/p"));
+}
+
+TEST_CASE("raw profiles of one binary are summed into one, with the counts llvm-profdata merge gives") {
+    const Fixture& f = fixture();
+    std::string dir = scratch_dir("contract-raw-sum");
+    // A truncated copy is not summed: it goes to the profiles LLVM reads (and names) one by one.
+    std::string truncated = dir + "/truncated.profraw";
+    write_file(truncated, read_file(f.profiles[0]).substr(0, 200));
+    std::vector<std::string> inputs = f.profiles;
+    inputs.push_back(truncated);
+
+    RawProfileSums sums = sum_raw_profiles(inputs, dir);
+    REQUIRE(sums.groups.size() == 2);  // the program's five and the library's five
+    CHECK(sums.groups[0].members.size() == 5);
+    CHECK(sums.groups[1].members.size() == 5);
+    CHECK(sums.others == std::vector<std::string>{truncated});
+
+    // Every function's counters in the summed profiles equal llvm-profdata's merge of the ten.
+    auto r = run_command("llvm-profdata-14 merge -o " + dir + "/ref.profdata " + [&] {
+        std::string all;
+        for (const auto& p : f.profiles) all += " " + p;
+        return all;
+    }());
+    REQUIRE(r.exit_code == 0);
+    auto show = [&](const std::vector<std::string>& files) {
+        std::string args;
+        for (const auto& p : files) args += " " + p;
+        run_command("llvm-profdata-14 merge -o " + dir + "/mine.profdata" + args);
+        return run_command("llvm-profdata-14 show --all-functions --counts " + dir + "/mine.profdata").output;
+    };
+    std::string reference = run_command("llvm-profdata-14 show --all-functions --counts " + dir + "/ref.profdata").output;
+    CHECK(show({sums.groups[0].summed_path, sums.groups[1].summed_path}) == reference);
+    CHECK_THAT(reference, Catch::Contains("Function count"));
 }

@@ -18,8 +18,8 @@ void add_instrument_command(CLI::App& app) {
     cmd->add_option("--builds-dir", options->builds_dir, "Folder that holds the builds")
         ->capture_default_str();
     cmd->add_flag("--force", options->force, "Rebuild even when no input changed");
-    cmd->add_option("-j,--jobs", options->jobs, "Targets compiled at once; each compile needs 2-4 GB")
-        ->capture_default_str()
+    cmd->add_option("-j,--jobs", options->jobs,
+                    "Targets compiled at once; each compile needs 2-4 GB (default: one per core, at most one per 4 GiB)")
         ->check(CLI::Range(1, 64));
     cmd->add_flag("-v,--verbose", options->verbose, "Print compiler command lines and warnings");
     cmd->footer(
