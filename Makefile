@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DLCOV := $(BUILD_DIR)/bin/dlcov
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps build test demo bench clean
 
 all: build
 
@@ -19,10 +19,15 @@ build: deps
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure
 
-# Instrument tiny-dnn, run the default campaign, print the report.
+# Instrument tiny-dnn, run the default campaign into results/demo, print the report; the last
+# line printed is the path of the HTML report (results/demo/report/index.html).
 demo: build
 	$(DLCOV) run configs/campaigns/demo.yaml --overwrite
 	$(DLCOV) report results/demo
+
+# Campaign-engine figures (harness overhead, snapshot cost as a trial grows); not a test.
+bench: build
+	tools/bench-campaign $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -7,6 +7,12 @@
 
 namespace dlcov {
 
+const char* const kSnapshotsTableSql =
+    "CREATE TABLE IF NOT EXISTS snapshots (runner TEXT NOT NULL, trial INTEGER NOT NULL, elapsed REAL NOT NULL, "
+    "executions INTEGER NOT NULL, component TEXT NOT NULL, lines_covered INTEGER NOT NULL, lines_total INTEGER NOT NULL, "
+    "branches_covered INTEGER NOT NULL, branches_total INTEGER NOT NULL, functions_covered INTEGER NOT NULL, "
+    "functions_total INTEGER NOT NULL, PRIMARY KEY (runner, trial, elapsed, component))";
+
 std::vector<Snapshot> read_snapshots(const std::string& campaign_dir) {
     std::string path = campaign_dir + "/campaign.db";
     std::vector<Snapshot> out;

@@ -28,6 +28,9 @@ struct Snapshot {
     std::map<std::string, CoverageTally> coverage;  // component id or "overall"
 };
 
+// The CREATE TABLE statement above, for the campaign engine's store (runners/campaign/campaign_store.h).
+extern const char* const kSnapshotsTableSql;
+
 // All snapshots of a campaign, ordered by runner, trial and time. Empty when the campaign has
 // no campaign.db (or no snapshots yet). Throws UserError when the database cannot be read.
 std::vector<Snapshot> read_snapshots(const std::string& campaign_dir);

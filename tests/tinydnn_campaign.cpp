@@ -26,7 +26,7 @@ const std::string& campaign_dir() {
                    "runners:\n"
                    "  - runner: " + std::string(DLCOV_SOURCE_DIR) + "/configs/runners/cradle.yaml\n"
                    "    trials: 1\n");
-        auto r = run_command(kDlcov + " run " + work + "/campaign.yaml --results-dir " + work + "/results --builds-dir " +
+        auto r = run_command(kDlcov + " run " + work + "/campaign.yaml --keep-profiles --results-dir " + work + "/results --builds-dir " +
                              DLCOV_TEST_BUILDS_DIR);
         if (r.exit_code != 0) throw std::runtime_error("dlcov run failed:\n" + r.output);
         return work + "/results/e2e";
@@ -45,7 +45,7 @@ TEST_CASE("a CRADLE campaign runs every seed on both backends, one profile per p
     CHECK(trial["executions"] == 16);
     CHECK(trial["failed_executions"] == 0);
     size_t profiles = 0;
-    for (const auto& e : fs::directory_iterator(campaign_dir() + "/cradle/trial-1/profiles"))
+    for (const auto& e : fs::directory_iterator(campaign_dir() + "/cradle/trial-1/profiles-kept"))
         profiles += e.path().extension() == ".profraw";
     CHECK(profiles == 16);
     for (const auto& s : seeds)
@@ -81,7 +81,7 @@ TEST_CASE("on the real tiny-dnn executor, dlcov measure equals llvm-cov report")
     std::string build = tinydnn_build_dir();
     auto manifest = nlohmann::json::parse(read_file(build + "/build.json"));
     std::vector<std::string> objects = manifest["objects"].get<std::vector<std::string>>();
-    std::string profile_dir = campaign_dir() + "/cradle/trial-1/profiles";
+    std::string profile_dir = campaign_dir() + "/cradle/trial-1/profiles-kept";
     std::string work = scratch_dir("tinydnn-contract");
 
     std::string cmd = kDlcov + " measure --files --json " + work + "/m.json --profiles " + profile_dir + " --objects";

@@ -1,8 +1,11 @@
 #include "campaign_config.h"
 
+#include "input_hash.h"
 #include "yaml_config.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <regex>
 #include <set>
 
@@ -13,7 +16,7 @@ namespace dlcov {
 CampaignConfig load_campaign(const std::string& path) {
     YamlFile file = YamlFile::load(path);
     const YAML::Node& root = file.root();
-    file.only_keys(root, {"name", "framework", "runners", "random_seed"});
+    file.only_keys(root, {"name", "framework", "runners", "random_seed", "snapshot_interval", "jobs", "results_dir"});
     CampaignConfig c;
     c.path = fs::absolute(path).lexically_normal().string();
     fs::path dir = fs::path(c.path).parent_path();
@@ -21,7 +24,20 @@ CampaignConfig load_campaign(const std::string& path) {
     if (!std::regex_match(c.name, std::regex("[A-Za-z0-9][A-Za-z0-9_.-]*")))
         file.fail(root["name"], "name", "expected letters, digits, '_', '.' or '-' (it names the results folder)");
     c.framework_config = (dir / file.string(root, "framework")).lexically_normal().string();
+    if (root["results_dir"]) c.results_dir = (dir / file.string(root, "results_dir")).lexically_normal().string();
     c.random_seed = unsigned(file.integer_or(root, "random_seed", 1));
+    c.snapshot_interval = file.number_or(root, "snapshot_interval", 10);
+    if (c.snapshot_interval < 0.1) file.fail(root["snapshot_interval"], "snapshot_interval", "expected at least 0.1 seconds");
+    c.jobs = int(file.integer_or(root, "jobs", 0));
+    if (c.jobs < 0) file.fail(root["jobs"], "jobs", "expected a positive number of parallel trials");
+    {
+        std::ifstream in(c.path, std::ios::binary);
+        std::stringstream bytes;
+        bytes << in.rdbuf();
+        Fnv1a64 hash;
+        hash.add(bytes.str());
+        c.content_hash = "fnv1a64:" + hash.hex();
+    }
 
     YAML::Node runners = root["runners"];
     if (!runners || !runners.IsSequence() || runners.size() == 0)

@@ -2,7 +2,12 @@
 //
 //   name: demo                                  # results go to <results-dir>/demo
 //   framework: ../frameworks/tinydnn.yaml       # relative to this file
-//   random_seed: 1
+//   random_seed: 1                              # trial n of a runner gets seed random_seed + n - 1
+//   results_dir: ../../results                 # optional: where campaign folders go, relative to this
+//                                               #   file (default: ./results; --results-dir overrides)
+//   snapshot_interval: 10                       # seconds between coverage snapshots of a trial
+//   jobs: 2                                     # trials at once (default: the number of cores;
+//                                               #   `dlcov run -j N` overrides)
 //   runners:
 //     - runner: ../runners/cradle.yaml          # a runner file (configs/runners/)
 //       name: cradle                            # optional: the report row (default: the file's name)
@@ -21,7 +26,11 @@ struct CampaignConfig {
     std::string path;              // absolute path of the campaign file
     std::string name;
     std::string framework_config;  // absolute path
+    std::string results_dir;       // absolute path, "" when the file does not say
     unsigned random_seed = 1;
+    double snapshot_interval = 10;  // seconds
+    int jobs = 0;                   // 0 = the number of cores
+    std::string content_hash;       // of the campaign file's bytes: a resumed campaign must not have changed
     std::vector<RunnerSpec> runners;
 };
 

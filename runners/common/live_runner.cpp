@@ -25,9 +25,11 @@ TrialResult LiveRunner::run_trial(const TrialContext& ctx) {
     // Processes the tester starts without choosing their own profile still get one each.
     exec.env.emplace("LLVM_PROFILE_FILE", ctx.profile_dir() + "/live-%p-%m%c.profraw");
     exec.working_dir = ctx.work_dir();
-    // The tester watches its own budget; the harness stops it a little later in any case.
-    double grace = std::max(30.0, spec_.budget_seconds * 0.1) + d.timeout_seconds;
-    exec.timeout = std::chrono::milliseconds(long((spec_.budget_seconds + grace) * 1000));
+    // The tester watches its own budget; the harness stops it a little later in any case (time
+    // for its last execution, which has its own timeout, and for writing its results).
+    double budget_seconds = budget(ctx);
+    double grace = std::max(5.0, budget_seconds * 0.1) + d.timeout_seconds;
+    exec.timeout = std::chrono::milliseconds(long((budget_seconds + grace) * 1000));
     exec.output_cap = 1 << 20;
     ExecutionResult r = execute(exec);
     {

@@ -57,10 +57,14 @@ Placeholders Runner::placeholders(const TrialContext& ctx) const {
     p.set("profiles", ctx.profile_dir());
     p.set("events", ctx.events_path());
     p.set("options", ctx.trial_dir + "/options.json");
-    p.set("budget", fmt::format("{}", spec_.budget_seconds));
+    p.set("budget", fmt::format("{}", budget(ctx)));
     p.set("seed", std::to_string(ctx.random_seed));
     p.set("timeout", fmt::format("{}", spec_.definition.timeout_seconds));
     return p;
+}
+
+double Runner::budget(const TrialContext& ctx) const {
+    return ctx.budget_seconds > 0 ? ctx.budget_seconds : spec_.budget_seconds;
 }
 
 std::unique_ptr<Runner> make_runner(const RunnerSpec& spec) {

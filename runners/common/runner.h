@@ -11,6 +11,7 @@
 #include "finding.h"
 #include "runner_definition.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,10 @@ struct TrialContext {
     int trial = 1;
     unsigned random_seed = 0;
     std::function<void(const std::string&)> log;  // progress lines for the user
+    double budget_seconds = 0;  // this run of the trial (less when a campaign resumes it); 0 = the runner's
+    const std::atomic<bool>* stop = nullptr;  // set when the campaign is being interrupted
+
+    bool stopping() const { return stop && stop->load(); }
 
     std::string work_dir() const { return trial_dir + "/work"; }
     std::string profile_dir() const { return trial_dir + "/profiles"; }
@@ -59,6 +64,8 @@ protected:
     explicit Runner(RunnerSpec spec) : spec_(std::move(spec)) {}
     // The placeholders every command may use, for this trial.
     Placeholders placeholders(const TrialContext& context) const;
+    // The budget of this run of the trial: the context's when set, else the runner's.
+    double budget(const TrialContext& context) const;
     RunnerSpec spec_;
 };
 

@@ -1,0 +1,238 @@
+#include "campaign_store.h"
+
+#include "error.h"
+
+#include <ctime>
+#include <sqlite3.h>
+
+namespace dlcov {
+
+namespace {
+
+std::string now_iso() {
+    std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buf;
+}
+
+// A prepared statement bound in order, finalized on scope exit.
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql, const std::string& where) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+            throw UserError(where + ": " + sqlite3_errmsg(db));
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement& bind(const std::string& v) {
+        sqlite3_bind_text(stmt_, ++index_, v.c_str(), int(v.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    Statement& bind(int64_t v) {
+        sqlite3_bind_int64(stmt_, ++index_, v);
+        return *this;
+    }
+    Statement& bind(double v) {
+        sqlite3_bind_double(stmt_, ++index_, v);
+        return *this;
+    }
+    // Steps once; true when a row is available.
+    bool step(const std::string& where) {
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc != SQLITE_DONE) throw UserError(where + ": " + sqlite3_errmsg(db_));
+        return false;
+    }
+    void run(const std::string& where) {
+        step(where);
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+        index_ = 0;
+    }
+    std::string text(int i) const {
+        const unsigned char* t = sqlite3_column_text(stmt_, i);
+        return t ? reinterpret_cast<const char*>(t) : "";
+    }
+    int64_t integer(int i) const { return sqlite3_column_int64(stmt_, i); }
+    double real(int i) const { return sqlite3_column_double(stmt_, i); }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+    int index_ = 0;
+};
+
+const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS campaign (name TEXT PRIMARY KEY, config TEXT, config_hash TEXT, build TEXT, "
+    "status TEXT, started TEXT, finished TEXT, wall_seconds REAL, harness_cpu_seconds REAL);"
+    "CREATE TABLE IF NOT EXISTS trials (runner TEXT NOT NULL, trial INTEGER NOT NULL, status TEXT NOT NULL, "
+    "started TEXT, finished TEXT, seconds REAL DEFAULT 0, tester_seconds REAL DEFAULT 0, executions INTEGER DEFAULT 0, "
+    "findings INTEGER DEFAULT 0, PRIMARY KEY (runner, trial));"
+    "CREATE TABLE IF NOT EXISTS executions (runner TEXT NOT NULL, trial INTEGER NOT NULL, id TEXT, artifact TEXT, "
+    "backend TEXT, result TEXT, seconds REAL);"
+    "CREATE INDEX IF NOT EXISTS executions_by_trial ON executions (runner, trial);"
+    "CREATE TABLE IF NOT EXISTS findings (runner TEXT NOT NULL, trial INTEGER NOT NULL, kind TEXT, artifact TEXT, "
+    "input TEXT, backends TEXT, metric TEXT, value REAL, detail TEXT, replay TEXT);"
+    "CREATE TABLE IF NOT EXISTS snapshot_costs (runner TEXT NOT NULL, trial INTEGER NOT NULL, elapsed REAL NOT NULL, "
+    "folded_profiles INTEGER, profiles_so_far INTEGER, fold_seconds REAL, measure_seconds REAL, "
+    "PRIMARY KEY (runner, trial, elapsed));";
+
+}  // namespace
+
+CampaignStore::CampaignStore(const std::string& campaign_dir) : path_(campaign_dir + "/campaign.db") {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+        std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        throw UserError(path_ + ": cannot open: " + msg);
+    }
+    sqlite3_busy_timeout(db_, 30000);
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    exec(kSchema);
+    exec(kSnapshotsTableSql);
+}
+
+CampaignStore::~CampaignStore() { sqlite3_close(db_); }
+
+void CampaignStore::exec(const std::string& sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+        std::string msg = error ? error : "?";
+        sqlite3_free(error);
+        throw UserError(path_ + ": " + msg);
+    }
+}
+
+std::string CampaignStore::recorded_config_hash() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "SELECT config_hash FROM campaign LIMIT 1", path_);
+    return s.step(path_) ? s.text(0) : "";
+}
+
+void CampaignStore::begin_campaign(const std::string& name, const std::string& config, const std::string& config_hash,
+                                   const std::string& build) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_,
+                "INSERT INTO campaign (name, config, config_hash, build, status, started) VALUES (?, ?, ?, ?, 'running', ?) "
+                "ON CONFLICT (name) DO UPDATE SET status = 'running', build = excluded.build, finished = NULL",
+                path_);
+    s.bind(name).bind(config).bind(config_hash).bind(build).bind(now_iso()).run(path_);
+}
+
+void CampaignStore::end_campaign(const std::string& status, double wall_seconds, double harness_cpu_seconds) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "UPDATE campaign SET status = ?, finished = ?, wall_seconds = ?, harness_cpu_seconds = ?", path_);
+    s.bind(status).bind(now_iso()).bind(wall_seconds).bind(harness_cpu_seconds).run(path_);
+}
+
+void CampaignStore::add_trial(const std::string& runner, int trial) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "INSERT OR IGNORE INTO trials (runner, trial, status) VALUES (?, ?, 'pending')", path_);
+    s.bind(runner).bind(int64_t(trial)).run(path_);
+}
+
+std::vector<TrialRecord> CampaignStore::trials() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_,
+                "SELECT runner, trial, status, seconds, tester_seconds, executions, findings FROM trials "
+                "ORDER BY runner, trial",
+                path_);
+    std::vector<TrialRecord> out;
+    while (s.step(path_))
+        out.push_back({s.text(0), int(s.integer(1)), s.text(2), s.real(3), s.real(4), uint64_t(s.integer(5)),
+                       uint64_t(s.integer(6))});
+    return out;
+}
+
+void CampaignStore::set_trial_status(const std::string& runner, int trial, const std::string& status) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const char* sql = status == "running"
+                          ? "UPDATE trials SET status = ?, started = COALESCE(started, ?) WHERE runner = ? AND trial = ?"
+                          : "UPDATE trials SET status = ?, finished = ? WHERE runner = ? AND trial = ?";
+    Statement s(db_, sql, path_);
+    s.bind(status).bind(now_iso()).bind(runner).bind(int64_t(trial)).run(path_);
+}
+
+void CampaignStore::finish_trial(const TrialRecord& r) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_,
+                "UPDATE trials SET status = ?, finished = ?, seconds = ?, tester_seconds = ?, executions = ?, "
+                "findings = ? WHERE runner = ? AND trial = ?",
+                path_);
+    s.bind(r.status).bind(now_iso()).bind(r.seconds).bind(r.tester_seconds).bind(int64_t(r.executions))
+        .bind(int64_t(r.findings)).bind(r.runner).bind(int64_t(r.trial)).run(path_);
+}
+
+void CampaignStore::clear_trial_events(const std::string& runner, int trial) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    exec("BEGIN IMMEDIATE");
+    for (const char* sql : {"DELETE FROM executions WHERE runner = ? AND trial = ?",
+                            "DELETE FROM findings WHERE runner = ? AND trial = ?"}) {
+        Statement s(db_, sql, path_);
+        s.bind(runner).bind(int64_t(trial)).run(path_);
+    }
+    exec("COMMIT");
+}
+
+double CampaignStore::last_snapshot_elapsed(const std::string& runner, int trial) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "SELECT MAX(elapsed) FROM snapshots WHERE runner = ? AND trial = ?", path_);
+    s.bind(runner).bind(int64_t(trial));
+    return s.step(path_) ? s.real(0) : 0.0;
+}
+
+void CampaignStore::add_events(const std::string& runner, int trial, const std::vector<ExecutionRow>& executions,
+                               const std::vector<Finding>& findings) {
+    if (executions.empty() && findings.empty()) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    exec("BEGIN IMMEDIATE");
+    try {
+        Statement e(db_,
+                    "INSERT INTO executions (runner, trial, id, artifact, backend, result, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    path_);
+        for (const auto& x : executions)
+            e.bind(runner).bind(int64_t(trial)).bind(x.id).bind(x.artifact).bind(x.backend).bind(x.result).bind(x.seconds).run(path_);
+        Statement f(db_,
+                    "INSERT INTO findings (runner, trial, kind, artifact, input, backends, metric, value, detail, replay) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    path_);
+        for (const auto& x : findings)
+            f.bind(runner).bind(int64_t(trial)).bind(x.kind).bind(x.artifact).bind(x.input).bind(x.backends).bind(x.metric)
+                .bind(x.value).bind(x.detail).bind(x.replay).run(path_);
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+    exec("COMMIT");
+}
+
+void CampaignStore::add_snapshot(const Snapshot& snap, const SnapshotCost& cost, double seconds_so_far) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    exec("BEGIN IMMEDIATE");
+    try {
+        Statement s(db_,
+                    "INSERT OR REPLACE INTO snapshots (runner, trial, elapsed, executions, component, lines_covered, "
+                    "lines_total, branches_covered, branches_total, functions_covered, functions_total) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    path_);
+        for (const auto& [component, t] : snap.coverage)
+            s.bind(snap.runner).bind(int64_t(snap.trial)).bind(snap.elapsed_seconds).bind(int64_t(snap.executions))
+                .bind(component).bind(int64_t(t.lines.covered)).bind(int64_t(t.lines.total))
+                .bind(int64_t(t.branches.covered)).bind(int64_t(t.branches.total)).bind(int64_t(t.functions.covered))
+                .bind(int64_t(t.functions.total)).run(path_);
+        Statement c(db_,
+                    "INSERT OR REPLACE INTO snapshot_costs (runner, trial, elapsed, folded_profiles, profiles_so_far, "
+                    "fold_seconds, measure_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    path_);
+        c.bind(snap.runner).bind(int64_t(snap.trial)).bind(snap.elapsed_seconds).bind(int64_t(cost.folded_profiles))
+            .bind(int64_t(cost.profiles_so_far)).bind(cost.fold_seconds).bind(cost.measure_seconds).run(path_);
+        Statement t(db_, "UPDATE trials SET seconds = ?, executions = ? WHERE runner = ? AND trial = ?", path_);
+        t.bind(seconds_so_far).bind(int64_t(snap.executions)).bind(snap.runner).bind(int64_t(snap.trial)).run(path_);
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+    exec("COMMIT");
+}
+
+}  // namespace dlcov

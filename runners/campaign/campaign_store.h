@@ -1,0 +1,105 @@
+// The results store of a campaign: results/<campaign>/campaign.db (SQLite, WAL journal).
+//
+// One connection per process, shared by the trial threads behind a mutex; WAL and a busy
+// timeout let readers (`dlcov report`, tests) and other processes open it while the campaign
+// writes. Every write that belongs together (one snapshot's rows, a trial's status) is one
+// transaction, so a harness killed at any moment leaves a consistent store.
+//
+// Schema (created when missing; `snapshots` is the table documented in coverage/snapshots.h):
+//   CREATE TABLE campaign (name TEXT PRIMARY KEY,
+//     config TEXT, config_hash TEXT,      -- the campaign file and the hash of its bytes
+//     build TEXT,                         -- build.json of the instrumented framework
+//     status TEXT,                        -- running | finished | interrupted
+//     started TEXT, finished TEXT,        -- ISO 8601 UTC
+//     wall_seconds REAL,                  -- of the last `dlcov run` of this campaign
+//     harness_cpu_seconds REAL);          -- CPU the harness itself used (not its children)
+//   CREATE TABLE trials (runner TEXT, trial INTEGER,
+//     status TEXT,                        -- pending | running | finished | interrupted
+//     started TEXT, finished TEXT,
+//     seconds REAL,                       -- trial time so far, final snapshot included
+//     tester_seconds REAL,                -- of that, time inside the tester process
+//     executions INTEGER, findings INTEGER,
+//     PRIMARY KEY (runner, trial));
+//   CREATE TABLE executions (runner TEXT, trial INTEGER, id TEXT, artifact TEXT, backend TEXT,
+//     result TEXT,                        -- "exit 0", "signal 11 (Segmentation fault)", "timeout after 5 s"
+//     seconds REAL);                      -- from the trial's events.jsonl
+//   CREATE TABLE findings (runner TEXT, trial INTEGER, kind TEXT, artifact TEXT, input TEXT,
+//     backends TEXT, metric TEXT, value REAL, detail TEXT, replay TEXT);
+//   CREATE TABLE snapshots (...);         -- coverage/snapshots.h
+//   CREATE TABLE snapshot_costs (runner TEXT, trial INTEGER, elapsed REAL,
+//     folded_profiles INTEGER,            -- raw profiles folded into the running total by this snapshot
+//     profiles_so_far INTEGER,            -- raw profiles folded since the trial started
+//     fold_seconds REAL, measure_seconds REAL,
+//     PRIMARY KEY (runner, trial, elapsed));
+#pragma once
+#include "coverage_model.h"
+#include "finding.h"
+#include "snapshots.h"
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace dlcov {
+
+struct TrialRecord {
+    std::string runner;
+    int trial = 1;
+    std::string status;  // pending | running | finished | interrupted
+    double seconds = 0;
+    double tester_seconds = 0;
+    uint64_t executions = 0;
+    uint64_t findings = 0;
+};
+
+struct ExecutionRow {
+    std::string id, artifact, backend, result;
+    double seconds = 0;
+};
+
+struct SnapshotCost {
+    uint64_t folded_profiles = 0;
+    uint64_t profiles_so_far = 0;
+    double fold_seconds = 0;
+    double measure_seconds = 0;
+};
+
+class CampaignStore {
+public:
+    // Opens (creating when missing) <campaign_dir>/campaign.db. Throws UserError on failure.
+    explicit CampaignStore(const std::string& campaign_dir);
+    ~CampaignStore();
+    CampaignStore(const CampaignStore&) = delete;
+    CampaignStore& operator=(const CampaignStore&) = delete;
+
+    // The config hash recorded by an earlier run, "" when this is a new store.
+    std::string recorded_config_hash();
+    void begin_campaign(const std::string& name, const std::string& config, const std::string& config_hash,
+                        const std::string& build);
+    void end_campaign(const std::string& status, double wall_seconds, double harness_cpu_seconds);
+
+    // Adds the trial as pending unless it is already known.
+    void add_trial(const std::string& runner, int trial);
+    std::vector<TrialRecord> trials();
+    void set_trial_status(const std::string& runner, int trial, const std::string& status);
+    void finish_trial(const TrialRecord& record);
+    // Forgets a trial's executions and findings (they are re-read from events.jsonl on resume).
+    void clear_trial_events(const std::string& runner, int trial);
+    // Elapsed seconds of the trial's last snapshot (0 when none).
+    double last_snapshot_elapsed(const std::string& runner, int trial);
+
+    void add_events(const std::string& runner, int trial, const std::vector<ExecutionRow>& executions,
+                    const std::vector<Finding>& findings);
+    void add_snapshot(const Snapshot& snapshot, const SnapshotCost& cost, double seconds_so_far);
+
+private:
+    void exec(const std::string& sql);
+    sqlite3* db_ = nullptr;
+    std::string path_;
+    std::mutex mutex_;
+};
+
+}  // namespace dlcov

@@ -1,0 +1,102 @@
+#include "trial_coverage.h"
+
+#include "llvm_reader.h"
+#include "profile_merge.h"
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <signal.h>
+
+namespace fs = std::filesystem;
+
+namespace dlcov {
+
+namespace {
+
+bool process_gone(long pid) { return kill(pid_t(pid), 0) != 0 && errno == ESRCH; }
+
+// Moves `from` into `folder` (created on demand), or removes it when `folder` is "".
+void put_away(const std::string& from, const std::string& folder) {
+    std::error_code ec;
+    if (folder.empty()) {
+        fs::remove(from, ec);
+        return;
+    }
+    fs::create_directories(folder, ec);
+    fs::rename(from, fs::path(folder) / fs::path(from).filename(), ec);
+}
+
+}  // namespace
+
+std::optional<long> profile_writer_pid(const std::string& file_name) {
+    static const std::regex pattern(R"(.*-([0-9]+)-[0-9A-Za-z_]+\.profraw)");
+    std::smatch m;
+    if (!std::regex_match(file_name, m, pattern)) return std::nullopt;
+    return std::stol(m[1]);
+}
+
+TrialCoverage::TrialCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles)
+    : build_(build), trial_dir_(std::move(trial_dir)), profile_dir_(trial_dir_ + "/profiles"), keep_profiles_(keep_profiles) {
+    if (!build.component_map.empty()) map_ = ComponentMap::load(build.component_map);
+    fs::create_directories(profile_dir_);
+    // The total starts as the build's layout profile (all functions, zero counts), so every
+    // snapshot of every runner is read into the build's one layout.
+    if (!fs::exists(running_profile())) {
+        if (!build.layout_profile.empty() && fs::exists(build.layout_profile))
+            fs::copy_file(build.layout_profile, running_profile());
+        else
+            merge_profiles({}, running_profile());
+    }
+}
+
+TrialCoverage::Fold TrialCoverage::fold(bool everything) {
+    auto start = std::chrono::steady_clock::now();
+    Fold result;
+    std::vector<std::string> ready;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(profile_dir_, ec)) {
+        if (entry.path().extension() != ".profraw") continue;
+        std::optional<long> pid = profile_writer_pid(entry.path().filename().string());
+        // A file without a pid in its name is folded at the end only: its writer may still run.
+        if (everything || (pid && process_gone(*pid))) ready.push_back(entry.path().string());
+    }
+    if (ready.empty()) return result;
+    std::sort(ready.begin(), ready.end());
+
+    std::vector<std::string> inputs = ready;
+    inputs.insert(inputs.begin(), running_profile());
+    std::string partial = running_profile() + ".partial";  // not *.profdata: never read as a profile
+    MergeResult merge = merge_profiles(inputs, partial);
+    fs::rename(partial, running_profile());  // atomic: a killed harness leaves the old or the new total
+    for (const auto& path : merge.merged) {
+        if (path == running_profile()) continue;
+        put_away(path, keep_profiles_ ? trial_dir_ + "/profiles-kept" : "");
+        ++result.folded;
+    }
+    for (const auto& s : merge.skipped) {
+        if (s.path == running_profile()) continue;
+        put_away(s.path, trial_dir_ + "/profiles-skipped");
+        ++result.skipped;
+    }
+    profiles_so_far_ += result.folded;
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+std::map<std::string, CoverageTally> TrialCoverage::measure() {
+    LlvmCoverage coverage = read_llvm_coverage(build_.objects, running_profile());
+    uint64_t fingerprint = coverage.layout.fingerprint();
+    if (!assignment_ || fingerprint != layout_fingerprint_) {
+        assignment_ = assign_files(coverage.layout, map_ ? &*map_ : nullptr, build_.source_root);
+        layout_fingerprint_ = fingerprint;
+    }
+    Measurement m = summarize(coverage.layout, coverage.counts, *assignment_);
+    std::map<std::string, CoverageTally> out;
+    out["overall"] = m.total;
+    for (const auto& [component, tally] : m.components) out[component_id(component)] = tally;
+    return out;
+}
+
+}  // namespace dlcov

@@ -1,0 +1,60 @@
+// A trial's coverage so far, kept as one running indexed profile that raw profiles are folded
+// into as the processes that wrote them end:
+//
+//   <trial>/profiles/coverage.profdata   the running total (what `dlcov report` reads)
+//   <trial>/profiles/*.profraw           raw profiles not folded yet (processes still running)
+//   <trial>/profiles-kept/*.profraw      folded raw profiles, with --keep-profiles
+//   <trial>/profiles-skipped/*.profraw   raw profiles that could not be read, kept for inspection
+//
+// A snapshot costs in proportion to the raw profiles written since the last one: folding merges
+// the running total (bounded by the framework's size, not the campaign's length) with the new
+// raws, and measuring reads the objects with the running total.
+//
+// Raw profile names carry the writer's pid (`<id>-<pid>-<signature>.profraw`, from the `%p-%m`
+// patterns of the runners). With continuous mode a running process keeps writing into its file,
+// so only files whose process is gone are folded (and removed) while the trial runs; at the end
+// of the trial everything is.
+#pragma once
+#include "build_manifest.h"
+#include "component_map.h"
+#include "coverage_model.h"
+#include "measurement.h"
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace dlcov {
+
+class TrialCoverage {
+public:
+    TrialCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles);
+
+    struct Fold {
+        size_t folded = 0;   // raw profiles merged into the running total
+        size_t skipped = 0;  // unreadable ones, moved to profiles-skipped/
+        double seconds = 0;
+    };
+    // Folds the raw profiles of processes that have ended; with `everything`, all of them.
+    Fold fold(bool everything);
+
+    // Coverage of the running total per component id and "overall".
+    std::map<std::string, CoverageTally> measure();
+
+    std::string running_profile() const { return profile_dir_ + "/coverage.profdata"; }
+    size_t profiles_so_far() const { return profiles_so_far_; }
+
+private:
+    const BuildManifest& build_;
+    std::string trial_dir_, profile_dir_;
+    bool keep_profiles_;
+    std::optional<ComponentMap> map_;
+    size_t profiles_so_far_ = 0;
+    uint64_t layout_fingerprint_ = 0;
+    std::optional<FileAssignment> assignment_;  // for layout_fingerprint_: computed once
+};
+
+// The pid in a raw profile's name (`...-<pid>-<signature>.profraw`); nullopt when there is none.
+std::optional<long> profile_writer_pid(const std::string& file_name);
+
+}  // namespace dlcov

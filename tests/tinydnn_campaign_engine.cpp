@@ -1,0 +1,71 @@
+// The campaign engine on the real instrumented tiny-dnn: a demo-like campaign with two CRADLE
+// trials in parallel records coverage over time per trial, and each trial's last snapshot is
+// exactly what measuring its profiles gives.
+#include "component_map.h"
+#include "measurement.h"
+#include "snapshots.h"
+#include "build_manifest.h"
+#include "test_support.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using namespace dlcov;
+using namespace dlcov::test;
+
+TEST_CASE("two CRADLE trials in parallel give per-trial coverage over time", "[campaign]") {
+    std::string work = scratch_dir("tinydnn-campaign-engine");
+    write_file(work + "/campaign.yaml",
+               "name: engine\n"
+               "framework: " + std::string(DLCOV_SOURCE_DIR) + "/configs/frameworks/tinydnn.yaml\n"
+               "snapshot_interval: 2\n"
+               "jobs: 2\n"
+               "runners:\n"
+               "  - runner: " + std::string(DLCOV_SOURCE_DIR) + "/configs/runners/cradle.yaml\n"
+               "    trials: 2\n"
+               "    budget: 120\n");
+    CommandResult r = run_command(std::string(DLCOV_EXE) + " run " + work + "/campaign.yaml --results-dir " + work +
+                                  "/results --builds-dir " + DLCOV_TEST_BUILDS_DIR);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    std::string results = work + "/results/engine";
+    CHECK_THAT(r.output, Catch::Contains("snapshot: cradle trial 1 at") && Catch::Contains("snapshot: cradle trial 2 at"));
+
+    std::vector<Snapshot> snapshots = read_snapshots(results);
+    BuildManifest build = load_manifest(DLCOV_TEST_BUILDS_DIR + std::string("/tinydnn"));
+    ComponentMap map = ComponentMap::load(build.component_map);
+    for (int trial : {1, 2}) {
+        INFO("trial " << trial);
+        std::vector<Snapshot> mine;
+        for (const auto& s : snapshots)
+            if (s.runner == "cradle" && s.trial == trial) mine.push_back(s);
+        REQUIRE(mine.size() >= 2);
+        for (size_t i = 1; i < mine.size(); ++i)
+            CHECK(mine[i].coverage["overall"].lines.covered >= mine[i - 1].coverage["overall"].lines.covered);
+        Snapshot last = mine.back();
+        CHECK(last.executions == 16);
+        REQUIRE(last.coverage.size() == 6);
+
+        // The raw profiles were folded into one running total, and it measures as the snapshot says.
+        std::string profiles = results + "/cradle/trial-" + std::to_string(trial) + "/profiles";
+        size_t raw = 0;
+        for (const auto& e : fs::directory_iterator(profiles)) raw += e.path().extension() == ".profraw";
+        CHECK(raw == 0);
+        ProfileCoverage measured = measure_profiles(build.objects, {profiles});
+        Measurement m = summarize(measured.coverage.layout, measured.coverage.counts,
+                                  assign_files(measured.coverage.layout, &map, build.source_root));
+        CHECK(last.coverage["overall"].lines.covered == m.total.lines.covered);
+        CHECK(last.coverage["overall"].branches.covered == m.total.branches.covered);
+        CHECK(last.coverage["overall"].functions.covered == m.total.functions.covered);
+        CHECK(last.coverage["operation"].lines.covered == m.components[Component::Operation].lines.covered);
+        CHECK(m.total.lines.covered > 0);
+    }
+    auto campaign = nlohmann::json::parse(read_file(results + "/campaign.json"));
+    CHECK(campaign["status"] == "finished");
+    CHECK(campaign["runners"][0]["trials"].size() == 2);
+    CommandResult report = run_command(std::string(DLCOV_EXE) + " report " + results);
+    INFO(report.output);
+    CHECK(report.exit_code == 0);
+}

@@ -1,0 +1,415 @@
+// The campaign engine on real executions of a tiny instrumented fake framework (built with
+// `dlcov instrument` in a few seconds): crashing, hanging, killed and flooding children, parallel
+// trials, coverage snapshots, Ctrl-C and SIGKILL of the harness with resume.
+#include "campaign/campaign_store.h"
+#include "campaign/trial_coverage.h"
+#include "campaign/trial_events.h"
+#include "snapshots.h"
+#include "test_support.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fcntl.h>
+#include <filesystem>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace dlcov;
+using namespace dlcov::test;
+using Catch::Contains;
+
+extern char** environ;
+
+namespace {
+
+// A fake framework whose every behaviour lives in its own header, mapped to its own component,
+// so a snapshot's per-component numbers show which behaviour's coverage survived.
+//   ok -> api, hang -> graph, crash -> operation, flood -> utility, kill -> environment
+struct FakeFramework {
+    std::string dir, builds;
+};
+
+const FakeFramework& fake_framework() {
+    static FakeFramework f = [] {
+        FakeFramework f;
+        f.dir = scratch_dir("campaign_fake_framework");
+        f.builds = f.dir + "/builds";
+        auto marker = [](const std::string& name, const std::string& after) {
+            return "#pragma once\n#include <csignal>\n#include <cstdio>\n#include <unistd.h>\n"
+                   "inline void fake_" + name + "() {\n    std::printf(\"" + name + "\\n\");\n    std::fflush(stdout);\n" +
+                   after + "}\n";
+        };
+        write_file(f.dir + "/fw/fake/ok.h", marker("ok", ""));
+        write_file(f.dir + "/fw/fake/hang.h", marker("hang", "    for (;;) pause();\n"));
+        write_file(f.dir + "/fw/fake/crash.h", marker("crash", "    std::raise(SIGSEGV);\n"));
+        write_file(f.dir + "/fw/fake/kill.h", marker("kill", "    std::raise(SIGKILL);\n"));
+        write_file(f.dir + "/fw/fake/flood.h",
+                   marker("flood", "    static char line[4096];\n    for (auto& c : line) c = 'x';\n"
+                                   "    for (int i = 0; i < 75000; ++i) fwrite(line, 1, sizeof line, stdout);\n"));
+        write_file(f.dir + "/app/main.cpp",
+                   "#include \"fake/ok.h\"\n#include \"fake/hang.h\"\n#include \"fake/crash.h\"\n"
+                   "#include \"fake/kill.h\"\n#include \"fake/flood.h\"\n#include <fstream>\n#include <string>\n"
+                   "int main(int argc, char** argv) {\n"
+                   "    std::string mode = argc > 1 ? argv[1] : \"ok\";\n"
+                   "    std::ifstream file(mode);\n"
+                   "    if (file) std::getline(file, mode);  // an artifact holds its mode\n"
+                   "    if (mode == \"hang\") fake_hang();\n"
+                   "    else if (mode == \"crash\") fake_crash();\n"
+                   "    else if (mode == \"kill\") fake_kill();\n"
+                   "    else if (mode == \"flood\") fake_flood();\n"
+                   "    else fake_ok();\n"
+                   "}\n");
+        write_file(f.dir + "/components.yaml",
+                   "framework: fake\n"
+                   "overrides:\n"
+                   "  fake/ok.h: api\n  fake/hang.h: graph\n  fake/crash.h: operation\n"
+                   "  fake/flood.h: utility\n  fake/kill.h: environment\n"
+                   "rules: []\n");
+        write_file(f.dir + "/fake.yaml",
+                   "name: fake\nframework: fake-dnn\nversion: 0.1\nsource: {copy: fw/fake, as: fake}\n"
+                   "component_map: components.yaml\ncompiler: clang++-14\nflags: [-std=c++17, -O0]\n"
+                   "targets:\n  - {name: fake-app, sources: [app/main.cpp]}\n");
+        // A live tester that runs the fake app once every 0.2 s for its budget.
+        write_file(f.dir + "/loop.sh",
+                   "end=$(( $(date +%s) + ${2%.*} ))\n"
+                   "while [ $(date +%s) -lt $end ]; do \"$1\" ok >/dev/null; sleep 0.2; done\n");
+        CommandResult r = run_command(shell_quote(DLCOV_EXE) + " instrument " + shell_quote(f.dir + "/fake.yaml") +
+                                      " --builds-dir " + shell_quote(f.builds));
+        if (r.exit_code != 0) throw std::runtime_error("instrumenting the fake framework failed:\n" + r.output);
+        return f;
+    }();
+    return f;
+}
+
+// Writes a campaign with the given runner entries (YAML list items) and returns its path.
+std::string write_campaign(const std::string& dir, const std::string& name, const std::string& runners,
+                           double interval = 1) {
+    std::string path = dir + "/" + name + ".yaml";
+    write_file(path, "name: " + name + "\nframework: " + fake_framework().dir + "/fake.yaml\n" +
+                         "snapshot_interval: " + std::to_string(interval) + "\nrunners:\n" + runners);
+    return path;
+}
+
+std::string dlcov_run(const std::string& campaign, const std::string& results, const std::string& extra = "") {
+    return shell_quote(DLCOV_EXE) + " run " + shell_quote(campaign) + " --results-dir " + shell_quote(results) +
+           " --builds-dir " + shell_quote(fake_framework().builds) + " " + extra;
+}
+
+// Rows of a query against a campaign's store, each row's columns joined by '|'.
+std::vector<std::string> query(const std::string& campaign_dir, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2((campaign_dir + "/campaign.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    INFO(sql);
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+    std::vector<std::string> rows;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        std::string row;
+        for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+            const unsigned char* t = sqlite3_column_text(stmt, i);
+            row += (i ? "|" : "") + std::string(t ? reinterpret_cast<const char*>(t) : "NULL");
+        }
+        rows.push_back(row);
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return rows;
+}
+
+// The last snapshot of a trial.
+Snapshot last_snapshot(const std::string& campaign_dir, const std::string& runner, int trial) {
+    Snapshot last;
+    for (const auto& s : read_snapshots(campaign_dir))
+        if (s.runner == runner && s.trial == trial) last = s;
+    REQUIRE(last.runner == runner);
+    return last;
+}
+
+// `dlcov run` as a child of the test, output into `log`, so the test can signal it.
+pid_t spawn_dlcov_run(const std::string& campaign, const std::string& results, const std::string& log) {
+    std::vector<std::string> args = {DLCOV_EXE, "run", campaign, "--results-dir", results, "--builds-dir",
+                                     fake_framework().builds};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    return pid;
+}
+
+// Waits until the campaign has at least `count` snapshots (of any trial), up to a minute.
+void wait_for_snapshots(const std::string& campaign_dir, size_t count) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (fs::exists(campaign_dir + "/campaign.db") && read_snapshots(campaign_dir).size() >= count) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    FAIL("no " << count << " snapshots in " << campaign_dir << " after a minute");
+}
+
+int wait_exit_code(pid_t pid) {
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool same_coverage(const Snapshot& a, const Snapshot& b) {
+    if (a.coverage.size() != b.coverage.size()) return false;
+    for (const auto& [component, t] : a.coverage) {
+        auto it = b.coverage.find(component);
+        if (it == b.coverage.end()) return false;
+        const CoverageTally& u = it->second;
+        if (t.lines.covered != u.lines.covered || t.lines.total != u.lines.total || t.branches.covered != u.branches.covered ||
+            t.branches.total != u.branches.total || t.functions.covered != u.functions.covered ||
+            t.functions.total != u.functions.total)
+            return false;
+    }
+    return true;
+}
+
+// A live tester that runs the fake app every 0.2 s for its budget ({trial} only names the
+// process, so a test can find it).
+std::string loop_runner(const std::string& dir) {
+    std::string path = dir + "/loop.yaml";
+    write_file(path,
+               "name: loop\nmode: live\n"
+               "command: [\"/bin/sh\", \"" + fake_framework().dir + "/loop.sh\", \"{target:fake-app}\", \"{budget}\", \"{trial}\"]\n"
+               "timeout: 2\n");
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("raw profile names give their writer's pid", "[campaign]") {
+    CHECK(profile_writer_pid("live-1234-5678901234567890.profraw") == 1234);
+    CHECK(profile_writer_pid("replay-000003-42-1a2b_0.profraw") == 42);
+    CHECK(profile_writer_pid("seed-a.internal-77-99.profraw") == 77);
+    CHECK_FALSE(profile_writer_pid("1234.profraw").has_value());
+    CHECK_FALSE(profile_writer_pid("coverage.profdata").has_value());
+}
+
+TEST_CASE("events are read incrementally, a cut line waits for its end", "[campaign]") {
+    std::string dir = scratch_dir("campaign_events");
+    std::string path = dir + "/events.jsonl";
+    TrialEvents events(path);
+    CHECK(events.read_new().executions.empty());  // no file yet
+    write_file(path,
+               "{\"event\":\"execution\",\"id\":\"a\",\"artifact\":\"m.json\",\"backend\":\"avx\",\"result\":\"exit 0\",\"seconds\":0.5}\n"
+               "{\"event\":\"finding\",\"kind\":\"crash\",\"artifact\":\"m.json\"}\n"
+               "{\"event\":\"execution\",\"id\":\"b\",");
+    TrialEvents::Batch first = events.read_new();
+    REQUIRE(first.executions.size() == 1);
+    CHECK(first.executions[0].backend == "avx");
+    CHECK(first.executions[0].seconds == 0.5);
+    REQUIRE(first.findings.size() == 1);
+    CHECK(first.findings[0].kind == "crash");
+    CHECK(events.read_new().executions.empty());
+    write_file(path, read_file(path) + "\"result\":\"signal 11 (Segmentation fault)\"}\n");
+    TrialEvents::Batch second = events.read_new();
+    REQUIRE(second.executions.size() == 1);
+    CHECK(second.executions[0].id == "b");
+    CHECK(second.failed_executions == 1);
+}
+
+TEST_CASE("executions that crash, hang, are killed or flood output are recorded and keep their coverage",
+          "[campaign]") {
+    std::string dir = scratch_dir("campaign_faults");
+    for (std::string mode : {"ok", "crash", "hang", "kill", "flood"}) write_file(dir + "/artifacts/" + mode + ".test", mode + "\n");
+    write_file(dir + "/faulty.yaml",
+               "name: faulty\nmode: replay\ncommand: [\"{target:fake-app}\", \"{artifact}\"]\n"
+               "artifacts: {root: \"" + dir + "/artifacts\", glob: \"*.test\"}\ntimeout: 2\n");
+    std::string campaign = write_campaign(dir, "faults", "  - {runner: faulty.yaml, trials: 1, budget: 60}\n");
+    auto start = std::chrono::steady_clock::now();
+    CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(seconds < 30);
+    std::string results = dir + "/results/faults";
+
+    // Sorted artifact order: crash, flood, hang, kill, ok.
+    CHECK(query(results, "SELECT artifact, result FROM executions ORDER BY id") ==
+          std::vector<std::string>{"crash.test|signal 11 (Segmentation fault)", "flood.test|exit 0",
+                                   "hang.test|timeout after 2 s", "kill.test|signal 9 (Killed)", "ok.test|exit 0"});
+    CHECK(query(results, "SELECT kind FROM findings ORDER BY kind") == std::vector<std::string>{"crash", "crash", "timeout"});
+    CHECK(query(results, "SELECT status, executions, findings FROM trials") == std::vector<std::string>{"finished|5|3"});
+
+    // Every behaviour's marker is covered, whichever way its process ended.
+    Snapshot last = last_snapshot(results, "faulty", 1);
+    CHECK(last.executions == 5);
+    for (std::string component : {"api", "graph", "operation", "utility", "environment"}) {
+        INFO(component);
+        CHECK(last.coverage[component].lines.covered > 0);
+        CHECK(last.coverage[component].functions.covered == 1);
+    }
+    // Folded: only the running total is left, and the report finds it.
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(results + "/faulty/trial-1/profiles")) left.push_back(e.path().filename());
+    CHECK(left == std::vector<std::string>{"coverage.profdata"});
+    CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
+    INFO(report.output);
+    CHECK(report.exit_code == 0);
+    CHECK_THAT(report.output, Contains("faulty"));
+}
+
+TEST_CASE("live testers that hang or flood run in parallel, are stopped, and keep their coverage", "[campaign]") {
+    std::string dir = scratch_dir("campaign_live_faults");
+    write_file(dir + "/hang.yaml", "name: hang\nmode: live\ncommand: [\"{target:fake-app}\", \"hang\"]\ntimeout: 1\n");
+    write_file(dir + "/flood.yaml",
+               "name: flood\nmode: live\ncommand: [\"/bin/sh\", \"-c\", \"{target:fake-app} flood; {target:fake-app} flood; sleep 3\"]\n"
+               "timeout: 1\n");
+    std::string campaign = write_campaign(dir, "live", "  - {runner: hang.yaml, trials: 1, budget: 1}\n"
+                                                       "  - {runner: flood.yaml, trials: 1, budget: 1}\n");
+    CommandResult r = run_command(dlcov_run(campaign, dir + "/results", "-j 2 --keep-profiles"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    std::string results = dir + "/results/live";
+    CHECK(query(results, "SELECT runner, status FROM trials ORDER BY runner") ==
+          std::vector<std::string>{"flood|finished", "hang|finished"});
+    // Both at once: the campaign took less than the two trials one after the other.
+    double wall = std::stod(query(results, "SELECT wall_seconds FROM campaign")[0]);
+    double sum = std::stod(query(results, "SELECT SUM(tester_seconds) FROM trials")[0]);
+    CHECK(sum > 9);  // the hanging tester is stopped after budget + 5 s + timeout
+    CHECK(wall < sum);
+
+    // The hanging tester was killed at its timeout and still has its coverage.
+    CHECK(last_snapshot(results, "hang", 1).coverage["graph"].lines.covered > 0);
+    CHECK_THAT(read_file(results + "/hang/trial-1/tester.log"), Contains("hang"));
+    // 600 MB of output: 1 MiB kept, the rest counted.
+    CHECK(last_snapshot(results, "flood", 1).coverage["utility"].lines.covered > 0);
+    CHECK(fs::file_size(results + "/flood/trial-1/tester.log") < 2 << 20);
+    CHECK_THAT(read_file(results + "/flood/trial-1/tester.log"), Contains("more bytes dropped"));
+    // --keep-profiles: the two flood processes' raw profiles were folded and kept.
+    size_t kept = 0;
+    for (const auto& e : fs::directory_iterator(results + "/flood/trial-1/profiles-kept")) kept += e.path().extension() == ".profraw";
+    CHECK(kept == 2);
+}
+
+TEST_CASE("snapshots follow a running trial and fold only profiles of finished processes", "[campaign]") {
+    std::string dir = scratch_dir("campaign_snapshots");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "snaps", "  - {runner: loop.yaml, trials: 2, budget: 4}\n", 0.5);
+    CommandResult r = run_command(dlcov_run(campaign, dir + "/results", "-j 2"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    std::string results = dir + "/results/snaps";
+    // Without a terminal: a plain line per snapshot.
+    CHECK_THAT(r.output, Contains("snapshot: loop trial 1 at ") && Contains("snapshot: loop trial 2 at "));
+    for (int trial : {1, 2}) {
+        INFO("trial " << trial);
+        std::vector<Snapshot> snaps;
+        for (const auto& s : read_snapshots(results))
+            if (s.trial == trial) snaps.push_back(s);
+        REQUIRE(snaps.size() >= 5);
+        // Profiles were folded while the trial ran, not only at its end.
+        CHECK(snaps[snaps.size() / 2].coverage["api"].lines.covered > 0);
+        for (size_t i = 1; i < snaps.size(); ++i) {
+            CHECK(snaps[i].elapsed_seconds > snaps[i - 1].elapsed_seconds);
+            CHECK(snaps[i].coverage["overall"].lines.covered >= snaps[i - 1].coverage["overall"].lines.covered);
+        }
+        CHECK(snaps.back().coverage.size() == 6);  // five components and overall
+    }
+    // A snapshot folds a handful of profiles, never all of them at once.
+    auto costs = query(results, "SELECT MAX(folded_profiles), MAX(profiles_so_far) FROM snapshot_costs WHERE trial = 1");
+    REQUIRE(costs.size() == 1);
+    long max_folded = std::stol(costs[0].substr(0, costs[0].find('|')));
+    long so_far = std::stol(costs[0].substr(costs[0].find('|') + 1));
+    CHECK(so_far >= 10);
+    CHECK(max_folded < so_far);
+}
+
+TEST_CASE("Ctrl-C stops the children, keeps a consistent store, and run resumes", "[campaign]") {
+    std::string dir = scratch_dir("campaign_interrupt");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "stop", "  - {runner: loop.yaml, trials: 2, budget: 6}\n", 0.5);
+    std::string results = dir + "/results/stop";
+    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
+    wait_for_snapshots(results, 2);
+    REQUIRE(kill(pid, SIGINT) == 0);
+    int code = wait_exit_code(pid);
+    std::string log = read_file(dir + "/run1.log");
+    INFO(log);
+    CHECK(code == 130);
+    CHECK_THAT(log, Contains("interrupted") && Contains("Resume it with: dlcov run"));
+    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"interrupted"});
+    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"interrupted"});
+    // No tester survived the harness.
+    CHECK(run_command("pgrep -f " + shell_quote(dir + "/result[s]") + " | grep -c . || true").output == "0\n");
+    std::vector<Snapshot> before = read_snapshots(results);
+
+    CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Contains("resuming campaign stop: 0 trial(s) finished, 2 to run"));
+    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
+    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
+    std::vector<Snapshot> after = read_snapshots(results);
+    CHECK(after.size() > before.size());
+    for (const auto& s : before) {
+        bool kept = false;
+        for (const auto& a : after)
+            kept |= a.runner == s.runner && a.trial == s.trial && a.elapsed_seconds == s.elapsed_seconds &&
+                    a.coverage.at("overall").lines.covered == s.coverage.at("overall").lines.covered;
+        CHECK(kept);
+    }
+    // The resumed trials used the rest of their budget, not a new one.
+    for (int trial : {1, 2}) CHECK(last_snapshot(results, "loop", trial).elapsed_seconds < 6 + 8);
+}
+
+TEST_CASE("a harness killed with SIGKILL resumes with every finished snapshot intact", "[campaign]") {
+    std::string dir = scratch_dir("campaign_sigkill");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "crashy", "  - {runner: loop.yaml, trials: 2, budget: 5}\n", 0.5);
+    std::string results = dir + "/results/crashy";
+    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
+    wait_for_snapshots(results, 4);
+    REQUIRE(kill(pid, SIGKILL) == 0);
+    CHECK(wait_exit_code(pid) == 128 + SIGKILL);
+    std::vector<Snapshot> before = read_snapshots(results);
+    REQUIRE(before.size() >= 4);
+    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"running"});
+
+    CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
+    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
+    std::vector<Snapshot> after = read_snapshots(results);
+    for (const auto& s : before) {
+        bool intact = false;
+        for (const auto& a : after)
+            intact |= a.runner == s.runner && a.trial == s.trial && a.elapsed_seconds == s.elapsed_seconds &&
+                      a.executions == s.executions && same_coverage(a, s);
+        CHECK(intact);
+    }
+    for (int trial : {1, 2}) CHECK(last_snapshot(results, "loop", trial).coverage["api"].lines.covered > 0);
+
+    // A finished campaign is not run again; a changed campaign file is refused.
+    CommandResult again = run_command(dlcov_run(campaign, dir + "/results"));
+    CHECK(again.exit_code == 0);
+    CHECK_THAT(again.output, Contains("2 trial(s) finished, 0 to run"));
+    write_file(campaign, read_file(campaign) + "random_seed: 7\n");
+    CommandResult changed = run_command(dlcov_run(campaign, dir + "/results"));
+    CHECK(changed.exit_code != 0);
+    CHECK_THAT(changed.output, Contains("different version of") && Contains("--overwrite"));
+}
+
+TEST_CASE("campaign keys are checked", "[campaign]") {
+    std::string dir = scratch_dir("campaign_keys");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "keys", "  - {runner: loop.yaml}\n", 0.01);
+    CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.output, Contains(campaign + ":3: key 'snapshot_interval'"));
+}
