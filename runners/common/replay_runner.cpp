@@ -6,29 +6,117 @@
 #include "generator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
+#include <map>
 
 namespace fs = std::filesystem;
 
 namespace dlcov {
 
+namespace {
+
+// "a/{b,c}/d" -> {"a/b/d", "a/c/d"}; nested and repeated braces expand too.
+std::vector<std::string> expand_braces(const std::string& glob) {
+    size_t open = glob.find('{');
+    if (open == std::string::npos) return {glob};
+    std::vector<std::string> alternatives;
+    int depth = 0;
+    size_t start = open + 1;
+    for (size_t i = open + 1; i < glob.size(); ++i) {
+        char c = glob[i];
+        if (c == '{') {
+            ++depth;
+        } else if (c == '}' && depth > 0) {
+            --depth;
+        } else if (c == ',' && depth == 0) {
+            alternatives.push_back(glob.substr(start, i - start));
+            start = i + 1;
+        } else if (c == '}') {
+            alternatives.push_back(glob.substr(start, i - start));
+            std::vector<std::string> out;
+            for (const auto& a : alternatives)
+                for (auto& g : expand_braces(glob.substr(0, open) + a + glob.substr(i + 1))) out.push_back(std::move(g));
+            return out;
+        }
+    }
+    throw UserError("artifacts glob \"" + glob + "\": '{' without its '}'");
+}
+
+// The last non-empty line: where Python puts the exception after its traceback.
+std::string last_line(const std::string& text) {
+    size_t end = text.find_last_not_of(" \t\r\n");
+    if (end == std::string::npos) return "";
+    size_t begin = text.rfind('\n', end);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    return text.substr(begin, end + 1 - begin);
+}
+
+bool shell_safe(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string("/._-+=:,@%").find(c) != std::string::npos;
+    });
+}
+
+std::string shell_quote(const std::string& s) {
+    if (shell_safe(s)) return s;
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// A command a person can paste into a shell: the runner's environment, then the arguments.
+std::string replay_command(const ExecutionSpec& exec) {
+    std::string cmd;
+    for (const auto& [key, value] : exec.env)
+        if (key != "LLVM_PROFILE_FILE" && !value.empty()) cmd += key + "=" + shell_quote(value) + " ";
+    for (size_t i = 0; i < exec.argv.size(); ++i) cmd += (i ? " " : "") + shell_quote(exec.argv[i]);
+    return cmd;
+}
+
+// The finding kind the runner file's `finding_kinds` option gives an exit code.
+std::string kind_of_exit(const nlohmann::json& options, int exit_code) {
+    auto kinds = options.find("finding_kinds");
+    if (kinds != options.end() && kinds->is_object()) {
+        auto kind = kinds->find(std::to_string(exit_code));
+        if (kind != kinds->end() && kind->is_string()) return kind->get<std::string>();
+    }
+    return "failure";
+}
+
+// Execution id -> artifact of the executions an earlier run of this trial logged (a campaign
+// that was interrupted resumes its trials).
+std::map<std::string, std::string> executions_logged(const std::string& events_path) {
+    std::map<std::string, std::string> out;
+    std::ifstream in(events_path);
+    for (std::string line; std::getline(in, line);) {
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_discarded() && j.value("event", "") == "execution") out[j.value("id", "")] = j.value("artifact", "");
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<std::string> find_artifacts(const std::string& root, const std::string& glob) {
+    std::vector<std::string> globs = expand_braces(glob);
     std::error_code ec;
     fs::path base = fs::weakly_canonical(root, ec);
-    if (!fs::is_directory(base)) throw UserError("artifact folder " + root + " does not exist");
+    if (ec || !fs::is_directory(base)) throw UserError("artifact folder " + root + " does not exist");
     std::vector<std::string> out;
-    for (auto it = fs::recursive_directory_iterator(base, fs::directory_options::skip_permission_denied, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (ec) break;
-        if (!it->is_regular_file()) continue;
+    auto it = fs::recursive_directory_iterator(base, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        std::error_code entry_ec;
+        if (!it->is_regular_file(entry_ec)) continue;  // follows links; broken or looping ones are no files
         std::string rel = it->path().lexically_relative(base).generic_string();
-        if (!glob_match(glob, rel)) continue;
-        fs::path real = fs::weakly_canonical(it->path(), ec);
-        std::string real_rel = real.lexically_relative(base).generic_string();
-        if (ec || real_rel.empty() || real_rel.rfind("..", 0) == 0) continue;  // escapes the root
+        if (std::none_of(globs.begin(), globs.end(), [&](const std::string& g) { return glob_match(g, rel); })) continue;
+        fs::path real_rel = fs::canonical(it->path(), entry_ec).lexically_relative(base);
+        if (entry_ec || real_rel.empty() || *real_rel.begin() == "..") continue;  // escapes the root
         out.push_back(it->path().string());
     }
+    if (ec) throw UserError("cannot list the artifact folder " + base.string() + ": " + ec.message());
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -37,20 +125,39 @@ TrialResult ReplayRunner::run_trial(const TrialContext& ctx) {
     const RunnerDefinition& d = spec_.definition;
     fs::create_directories(ctx.work_dir());
     fs::create_directories(ctx.profile_dir());
+    {
+        std::ofstream options(ctx.trial_dir + "/options.json");
+        options << spec_.options.dump(2) << "\n";
+    }
     Placeholders p = placeholders(ctx);
-    std::string root = p.expand(d.artifacts_root, d.path + ": artifacts root");
+    std::string root;
+    try {
+        root = p.expand(d.artifacts_root, d.path + ": artifacts root");
+    } catch (const UserError& e) {
+        throw UserError(fmt::format("{}\n(runner {} replays a tool's saved output: give its folder in the campaign, "
+                                    "e.g. `options: {{input: /path/to/output}}` under the runner)",
+                                    e.what(), spec_.name));
+    }
     std::vector<std::string> artifacts = find_artifacts(root, d.artifacts_glob);
     ctx.log(fmt::format("{} artifact(s) matching {} under {}", artifacts.size(), d.artifacts_glob, root));
+    std::string canonical_root = fs::weakly_canonical(root).string();
 
+    std::map<std::string, std::string> replayed_before = executions_logged(ctx.events_path());
+    if (!replayed_before.empty()) ctx.log(fmt::format("resuming after {} replayed artifact(s)", replayed_before.size()));
     EventLog events(ctx.events_path());
-    Deadline deadline(spec_.budget_seconds);
+    Deadline deadline(budget(ctx));
+    std::map<std::string, size_t> outcomes;  // "exit 0", "signal 11 (...)", ... -> count
     for (size_t i = 0; i < artifacts.size(); ++i) {
+        if (ctx.stopping()) break;
         if (deadline.expired()) {
             ctx.log(fmt::format("budget used up after {} of {} artifacts", i, artifacts.size()));
             break;
         }
         // Execution ids are indices, never artifact names: those are not trusted as paths.
         std::string id = fmt::format("replay-{:06}", i);
+        std::string artifact = fs::path(artifacts[i]).lexically_relative(canonical_root).generic_string();
+        auto before = replayed_before.find(id);
+        if (before != replayed_before.end() && before->second == artifact) continue;
         Placeholders q = p;
         q.set("artifact", artifacts[i]);
         ExecutionSpec exec;
@@ -60,18 +167,34 @@ TrialResult ReplayRunner::run_trial(const TrialContext& ctx) {
         exec.working_dir = ctx.work_dir();
         exec.timeout = std::chrono::milliseconds(long(d.timeout_seconds * 1000));
         ExecutionResult r = execute(exec);
-        std::string artifact = fs::path(artifacts[i]).lexically_relative(fs::weakly_canonical(root)).generic_string();
+        if (ctx.stopping()) break;  // killed by the interruption, not by the artifact: replayed on resume
         events.execution(id, artifact, "", r);
+        std::string outcome = r.outcome == ExecutionResult::TimedOut ? "timeout" : r.describe();
+        ++outcomes[outcome];
         if (r.outcome == ExecutionResult::Exited && r.exit_code == 0) continue;
+
+        std::string log_path = ctx.work_dir() + "/" + id + ".log";
+        {
+            std::ofstream log(log_path);
+            log << replay_command(exec) << "\n" << r.describe() << "\n" << r.output;
+            if (r.output_dropped) log << "\n[" << r.output_dropped << " more bytes dropped]\n";
+        }
         Finding f;
-        f.kind = r.outcome == ExecutionResult::TimedOut ? "timeout" : r.outcome == ExecutionResult::Signaled ? "crash" : "failure";
+        f.kind = r.outcome == ExecutionResult::TimedOut   ? "timeout"
+                 : r.outcome == ExecutionResult::Signaled ? "crash"
+                                                          : kind_of_exit(spec_.options, r.exit_code);
+        if (f.kind == "none") continue;
         f.artifact = artifacts[i];
-        f.detail = r.describe() + ": " + r.output.substr(0, r.output.find('\n'));
-        std::string cmd;
-        for (const auto& a : exec.argv) cmd += (cmd.empty() ? "" : " ") + a;
-        f.replay = cmd;
+        std::string said = last_line(r.output);
+        f.detail = r.describe() + (said.empty() ? "" : ": " + said.substr(0, 300));
+        f.replay = replay_command(exec);
         events.finding(f);
     }
+    std::string summary;
+    for (const auto& [outcome, count] : outcomes) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, outcome);
+    bool all_passed = outcomes.size() == 1 && outcomes.count("exit 0");
+    if (!summary.empty())
+        ctx.log("replays: " + summary + (all_passed ? "" : " (output of each that failed: " + ctx.work_dir() + "/replay-*.log)"));
     return read_trial_events(ctx.events_path());
 }
 
