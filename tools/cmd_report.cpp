@@ -1,12 +1,17 @@
-// dlcov report: the study's Table 6 for a finished campaign, plus summary.json and summary.csv.
+// dlcov report: the study's Table 6 for a finished campaign, plus summary.json and summary.csv,
+// the HTML report in report/ and the lcov and Cobertura exports next to it.
 #include "build_manifest.h"
 #include "commands.h"
+#include "coverage_exports.h"
 #include "error.h"
+#include "html_report.h"
 #include "runner_comparison.h"
+#include "snapshots.h"
 
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -52,20 +57,74 @@ void print_findings(const fs::path& dir, const nlohmann::json& campaign) {
     }
 }
 
+// The framework's own test suite is the baseline row of Table 6; a runner file says so by its style.
+bool is_test_suite(const std::string& style) {
+    std::string s = style;
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
+    return s == "test-suite" || s == "test suite" || s == "framework test suite";
+}
+
+TrialCoverage trial_coverage_of(const Measurement& m) {
+    TrialCoverage t;
+    for (const auto& [comp, tally] : m.components) t[component_id(comp)] = tally;
+    t["overall"] = m.total;
+    return t;
+}
+
+// Final coverage of every trial: the last snapshot of each trial when the campaign recorded
+// snapshots, else each trial's profiles measured on their own (only when there are at least two
+// runners to compare, since it reads the objects once per trial).
+void collect_trial_coverage(ReportInput& in, const BuildManifest& build,
+                            const std::vector<TesterProfiles>& testers) {
+    const Comparison& c = *in.comparison;
+    if (!in.snapshots.empty()) {
+        in.trial_coverage_source = "the last coverage snapshot of each trial";
+        std::map<std::pair<std::string, int>, const Snapshot*> last;
+        for (const auto& s : in.snapshots) {
+            auto& slot = last[{s.runner, s.trial}];
+            if (!slot || s.elapsed_seconds >= slot->elapsed_seconds) slot = &s;
+        }
+        for (const auto& [key, snap] : last) in.trial_coverage[key.first].push_back(snap->coverage);
+        return;
+    }
+    in.trial_coverage_source = "each trial's profiles measured on their own";
+    if (testers.size() < 2) return;
+    for (size_t i = 0; i < testers.size(); ++i) {
+        const TesterProfiles& t = testers[i];
+        if (t.profile_paths.size() == 1) {
+            in.trial_coverage[t.name].push_back(trial_coverage_of(c.testers[i].measurement));
+            continue;
+        }
+        std::vector<TesterProfiles> trials;
+        for (size_t k = 0; k < t.profile_paths.size(); ++k) trials.push_back({t.name + "#" + std::to_string(k + 1), {t.profile_paths[k]}});
+        Comparison per_trial = compare_testers(build.objects, build.source_root, build.component_map, trials, build.layout_profile);
+        for (const auto& trial : per_trial.testers) in.trial_coverage[t.name].push_back(trial_coverage_of(trial.measurement));
+    }
+}
+
 void run_report(const std::string& campaign_dir) {
     fs::path dir = fs::absolute(campaign_dir).lexically_normal();
     nlohmann::json campaign = read_json(dir / "campaign.json");
     BuildManifest build = load_manifest(campaign.at("build").get<std::string>());
 
+    ReportInput in;
     std::vector<TesterProfiles> testers;
     for (const auto& runner : campaign.at("runners")) {
         TesterProfiles t{runner.at("name").get<std::string>(), {}};
-        for (const auto& trial : runner.at("trials")) t.profile_paths.push_back((dir / trial.at("dir").get<std::string>() / "profiles").string());
+        RunnerSummary rs{t.name, runner.value("style", ""), runner.value("mode", ""), runner.value("budget", 0.0), {}};
+        for (const auto& trial : runner.at("trials")) {
+            t.profile_paths.push_back((dir / trial.at("dir").get<std::string>() / "profiles").string());
+            rs.trials.push_back(TrialSummary{trial.value("trial", 1), trial.value("dir", ""), trial.value("executions", uint64_t(0)),
+                                             trial.value("failed_executions", uint64_t(0)), trial.value("findings", uint64_t(0)),
+                                             trial.value("seconds", 0.0)});
+        }
+        if (is_test_suite(rs.style)) in.baseline_runner = rs.name;
         testers.push_back(std::move(t));
+        in.runners.push_back(std::move(rs));
     }
     if (testers.empty()) throw UserError(dir.string() + "/campaign.json: no runner has finished a trial yet");
 
-    Comparison c = compare_testers(build.objects, build.source_root, build.component_map, testers);
+    Comparison c = compare_testers(build.objects, build.source_root, build.component_map, testers, build.layout_profile);
     for (const auto& s : c.all.skipped) std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
 
     std::cout << fmt::format("Campaign {} on {} {} ({} mode), status {}\n\n", campaign.at("name").get<std::string>(),
@@ -74,11 +133,59 @@ void run_report(const std::string& campaign_dir) {
     print_findings(dir, campaign);
 
     nlohmann::json summary = comparison_json(c);
+    // The union's distinct source lines: what the per-line pages and the lcov export count.
+    CoverageTally exported = export_totals(c);
+    summary["total"]["distinct_lines"] = {{"covered", exported.lines.covered}, {"total", exported.lines.total},
+                                          {"percent", exported.lines.percent()}};
     summary["campaign"] = campaign.at("name");
     summary["framework"] = {{"name", build.framework}, {"version", build.version}, {"mode", build.mode}};
+    std::string csv = comparison_csv(c);
     write_text(dir / "summary.json", summary.dump(2) + "\n");
-    write_text(dir / "summary.csv", comparison_csv(c));
+    write_text(dir / "summary.csv", csv);
     std::cout << fmt::format("\nWrote {} and {}\n", (dir / "summary.json").string(), (dir / "summary.csv").string());
+
+    // The HTML report and the exports, all in report/ so its links stay inside one folder.
+    fs::path report = dir / "report";
+    fs::create_directories(report);
+    write_text(report / "coverage.lcov", lcov_tracefile(c, campaign.at("name").get<std::string>()));
+    write_text(report / "cobertura.xml", cobertura_xml(c, build.source_root));
+    write_text(report / "coverage.json", summary.dump(2) + "\n");
+    write_text(report / "coverage.csv", csv);
+
+    in.campaign_name = campaign.at("name").get<std::string>();
+    in.campaign_dir = dir.string();
+    in.config = campaign.value("config", "");
+    in.status = campaign.value("status", "?");
+    in.started = campaign.value("started", "");
+    in.finished = campaign.value("finished", "");
+    in.framework = build.framework;
+    in.framework_version = build.version;
+    in.mode = build.mode;
+    in.comparison = &c;
+    in.snapshots = read_snapshots(dir.string());
+    collect_trial_coverage(in, build, testers);
+    for (const auto& runner : campaign.at("runners"))
+        for (const auto& trial : runner.at("trials")) {
+            fs::path file = dir / trial.at("dir").get<std::string>() / "findings.json";
+            if (!fs::exists(file)) continue;
+            for (const auto& f : read_json(file))
+                in.findings.push_back({runner.at("name").get<std::string>(), trial.value("trial", 1), f.value("kind", ""),
+                                       f.value("artifact", ""), f.value("backends", ""), f.value("detail", ""),
+                                       f.value("replay", "")});
+        }
+    std::string lcov_totals = fmt::format(
+        "lines {}/{} (distinct source lines: Table 6 counts a line once per function definition containing it, as "
+        "llvm-cov report does), branches {}/{}, functions {}/{}",
+        exported.lines.covered, exported.lines.total, exported.branches.covered, exported.branches.total,
+        exported.functions.covered, exported.functions.total);
+    in.exports = {{"coverage.lcov", "lcov tracefile of the union (genhtml, lcov --summary): " + lcov_totals},
+                  {"cobertura.xml", "Cobertura XML of the union"},
+                  {"coverage.json", "numbers per runner, component and file (as summary.json)"},
+                  {"coverage.csv", "numbers per runner, metric and component (as summary.csv)"}};
+    std::string index = write_html_report(in, report.string());
+    std::cout << fmt::format("Wrote the HTML report, coverage.lcov and cobertura.xml into {}\n  coverage.lcov: {}\n",
+                             report.string(), lcov_totals);
+    std::cout << index << "\n";
 }
 
 }  // namespace
@@ -89,7 +196,9 @@ void add_report_command(CLI::App& app) {
         "report",
         "Report a campaign's coverage as the study's Table 6: per runner and for their union, line,\n"
         "branch and function coverage per component and overall; list findings; write\n"
-        "summary.json and summary.csv into the campaign folder.\n"
+        "summary.json and summary.csv into the campaign folder, and the HTML report with lcov,\n"
+        "Cobertura, JSON and CSV exports into its report/ folder. The last line printed is the\n"
+        "path of report/index.html.\n"
         "Example: dlcov report results/demo");
     cmd->add_option("campaign_dir", *dir, "campaign folder written by `dlcov run`")->required();
     cmd->callback([dir] { run_report(*dir); });

@@ -9,5 +9,6 @@ void add_components_command(CLI::App& app);
 void add_measure_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_diff_command(CLI::App& app);
 
 }  // namespace dlcov

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     dlcov::add_measure_command(app);
     dlcov::add_run_command(app);
     dlcov::add_report_command(app);
+    dlcov::add_diff_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,41 @@
+// What one coverage set reaches that another does not (`dlcov diff A B`), per component: the
+// set difference of two testers' coverage on the same build, as text and as an HTML page.
+#pragma once
+#include "runner_comparison.h"
+
+#include <string>
+#include <vector>
+
+namespace dlcov {
+
+struct FileDifference {
+    size_t file_index = 0;
+    std::vector<unsigned> a_only_lines;  // distinct source lines A executed and B did not
+    std::vector<unsigned> b_only_lines;
+};
+
+struct CoverageDiff {
+    Comparison comparison;   // testers[0] = A, testers[1] = B
+    // What only A (only B) executed, per component and in total: `covered` counts distinct source
+    // lines, branch sides and function definitions A executed and B did not, a definition or a
+    // side counting as executed when any of its template instantiations executed it; `total` is
+    // the number of such items. (Set difference at the source level: B running another
+    // instantiation of a template A ran is no difference.) `files` is empty.
+    Measurement a_only;
+    Measurement b_only;
+    std::vector<FileDifference> files;  // counted files where A and B differ, by path
+};
+
+// Measures A and B on the same objects and subtracts each from the other.
+CoverageDiff diff_coverage(const std::vector<std::string>& objects, const std::string& source_root,
+                           const std::string& map_path, const TesterProfiles& a, const TesterProfiles& b,
+                           const std::string& layout_profile = "");
+
+// Per metric, a table of components: covered by A, by B, by A and not B, by B and not A; then
+// the files with the most lines only A reached.
+std::string render_diff_text(const CoverageDiff& d);
+
+// The same as a self-contained HTML page (inline stylesheet), with every differing file's lines.
+std::string render_diff_html(const CoverageDiff& d);
+
+}  // namespace dlcov

@@ -1,0 +1,79 @@
+#include "line_view.h"
+
+#include <llvm/Demangle/Demangle.h>
+
+namespace dlcov {
+
+namespace {
+
+size_t nonzero(const std::vector<uint64_t>& v, size_t first, size_t count) {
+    size_t n = 0;
+    for (size_t i = first; i < first + count; ++i) n += v[i] > 0;
+    return n;
+}
+
+}  // namespace
+
+Tally FileLineView::line_tally() const {
+    Tally t;
+    for (const auto& [line, lc] : lines) t += Tally{lc.hits > 0 ? 1u : 0u, 1};
+    return t;
+}
+
+Tally FileLineView::branch_tally() const {
+    Tally t;
+    for (const auto& [line, lc] : lines)
+        for (const auto& b : lc.branches) t += Tally{b.count > 0 ? 1u : 0u, 1};
+    return t;
+}
+
+FileLineView build_line_view(const CoverageLayout& layout, size_t file_index, const CoverageCounts& union_counts,
+                             const std::vector<const CoverageCounts*>& runner_counts) {
+    FileLineView view;
+    const SourceFile& file = layout.files.at(file_index);
+    auto line_at = [&](unsigned number) -> LineCoverage& {
+        LineCoverage& lc = view.lines[number];
+        if (lc.reached_by.size() != runner_counts.size()) lc.reached_by.assign(runner_counts.size(), false);
+        return lc;
+    };
+    for (size_t d = 0; d < file.functions.size(); ++d) {
+        const FunctionDefinition& fn = file.functions[d];
+        const Instantiation* chosen = nullptr;
+        size_t chosen_covered = 0;
+        for (const Instantiation& inst : fn.instantiations) {
+            for (size_t i = inst.first_line; i < inst.first_line + inst.line_count; ++i) {
+                LineCoverage& lc = line_at(layout.line_numbers[i]);
+                lc.hits += union_counts.lines[i];
+                for (size_t r = 0; r < runner_counts.size(); ++r)
+                    if (runner_counts[r]->lines[i] > 0) lc.reached_by[r] = true;
+            }
+            size_t covered = nonzero(union_counts.branches, inst.first_branch, inst.branch_count);
+            if (!chosen || covered > chosen_covered ||
+                (covered == chosen_covered && inst.branch_count > chosen->branch_count)) {
+                chosen = &inst;
+                chosen_covered = covered;
+            }
+        }
+        if (!chosen) continue;
+        for (size_t k = 0; k < chosen->branch_count; ++k) {
+            size_t i = chosen->first_branch + k;
+            line_at(layout.branch_lines[i])
+                .branches.push_back(BranchSide{unsigned(d), unsigned(k), union_counts.branches[i], k % 2 == 0});
+        }
+    }
+    return view;
+}
+
+std::string demangle_name(const std::string& mangled) { return llvm::demangle(mangled); }
+
+std::string definition_display_name(const FunctionDefinition& fn) {
+    std::string name = !fn.name.empty() ? fn.name
+                       : fn.instantiations.empty() ? std::string("?")
+                                                   : fn.instantiations.front().name;
+    // Names of local-linkage functions are recorded as "file.cpp:name".
+    auto colon = name.find(':');
+    if (colon != std::string::npos && name.compare(0, 2, "_Z") != 0) name = name.substr(colon + 1);
+    return demangle_name(name);
+}
+
+}  // namespace dlcov

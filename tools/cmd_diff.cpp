@@ -1,0 +1,118 @@
+// dlcov diff A B: what A covers that B does not (and the reverse), per component, as text and as
+// an HTML page. A and B are campaign folders (all their runners united) or one runner of a
+// campaign, written DIR:RUNNER; both must have run on the same instrumented build.
+#include "build_manifest.h"
+#include "commands.h"
+#include "coverage_diff.h"
+#include "error.h"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace dlcov {
+
+namespace {
+
+struct Side {
+    fs::path campaign_dir;
+    std::string runner;  // "" = every runner of the campaign
+    TesterProfiles profiles;
+    BuildManifest build;
+};
+
+nlohmann::json read_campaign(const fs::path& dir) {
+    std::ifstream in(dir / "campaign.json");
+    if (!in) throw UserError((dir / "campaign.json").string() + ": cannot read (expected a campaign folder written by `dlcov run`)");
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw UserError((dir / "campaign.json").string() + ": not valid JSON: " + e.what());
+    }
+}
+
+// "results/demo" or "results/demo:cradle". A folder that exists wins over splitting at ':'.
+Side parse_side(const std::string& arg) {
+    Side s;
+    std::string dir = arg;
+    if (!fs::exists(fs::path(arg) / "campaign.json")) {
+        auto colon = arg.rfind(':');
+        if (colon != std::string::npos && colon + 1 < arg.size()) {
+            dir = arg.substr(0, colon);
+            s.runner = arg.substr(colon + 1);
+        }
+    }
+    s.campaign_dir = fs::absolute(dir).lexically_normal();
+    nlohmann::json campaign = read_campaign(s.campaign_dir);
+    s.build = load_manifest(campaign.at("build").get<std::string>());
+    std::string label = campaign.at("name").get<std::string>();
+    s.profiles.name = s.runner.empty() ? label + " (all runners)" : label + ":" + s.runner;
+    std::string known;
+    bool found = false;
+    for (const auto& runner : campaign.at("runners")) {
+        std::string name = runner.at("name").get<std::string>();
+        known += (known.empty() ? "" : ", ") + name;
+        if (!s.runner.empty() && name != s.runner) continue;
+        found = true;
+        for (const auto& trial : runner.at("trials"))
+            s.profiles.profile_paths.push_back((s.campaign_dir / trial.at("dir").get<std::string>() / "profiles").string());
+    }
+    if (!s.runner.empty() && !found)
+        throw UserError(fmt::format("{}: campaign {} has no runner '{}' (runners: {})", arg, label, s.runner, known));
+    if (s.profiles.profile_paths.empty()) throw UserError(arg + ": no finished trial to compare");
+    return s;
+}
+
+std::string file_label(std::string s) {
+    for (char& ch : s)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') ch = '_';
+    return s;
+}
+
+void run_diff(const std::string& a_arg, const std::string& b_arg, std::string html_path) {
+    Side a = parse_side(a_arg), b = parse_side(b_arg);
+    if (a.build.objects != b.build.objects)
+        throw UserError(fmt::format("{} and {} ran on different builds ({} vs {}); a diff needs the same instrumented objects",
+                                    a_arg, b_arg, a.build.objects.empty() ? "?" : a.build.objects.front(),
+                                    b.build.objects.empty() ? "?" : b.build.objects.front()));
+    if (a.profiles.name == b.profiles.name) b.profiles.name += " (B)";
+    CoverageDiff d = diff_coverage(a.build.objects, a.build.source_root, a.build.component_map, a.profiles, b.profiles,
+                                   a.build.layout_profile);
+    std::cout << render_diff_text(d);
+    if (html_path.empty()) {
+        fs::path report = a.campaign_dir / "report";
+        fs::create_directories(report);
+        html_path = (report / ("diff-" + file_label(a.profiles.name) + "-vs-" + file_label(b.profiles.name) + ".html")).string();
+    }
+    std::ofstream out(html_path, std::ios::binary);
+    out << render_diff_html(d);
+    if (!out) throw UserError(html_path + ": cannot write");
+    std::cout << "\n" << html_path << "\n";
+}
+
+}  // namespace
+
+void add_diff_command(CLI::App& app) {
+    auto a = std::make_shared<std::string>();
+    auto b = std::make_shared<std::string>();
+    auto html = std::make_shared<std::string>();
+    CLI::App* cmd = app.add_subcommand(
+        "diff",
+        "What A covers that B does not, and the reverse, per component (lines, branch sides,\n"
+        "functions) and per file. A and B are campaign folders (all runners united) or single\n"
+        "runners written CAMPAIGN_DIR:RUNNER; both must have run on the same build. Prints the\n"
+        "tables, writes an HTML page and prints its path last.\n"
+        "Examples: dlcov diff results/demo:cradle results/demo:lemon\n"
+        "          dlcov diff results/long results/short");
+    cmd->add_option("A", *a, "campaign folder, or CAMPAIGN_DIR:RUNNER")->required();
+    cmd->add_option("B", *b, "campaign folder, or CAMPAIGN_DIR:RUNNER")->required();
+    cmd->add_option("--html", *html, "where to write the HTML page (default: A's report/diff-<A>-vs-<B>.html)");
+    cmd->callback([a, b, html] { run_diff(*a, *b, *html); });
+}
+
+}  // namespace dlcov
