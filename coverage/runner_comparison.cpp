@@ -1,6 +1,7 @@
 #include "runner_comparison.h"
 
 #include "error.h"
+#include "layout_alignment.h"
 #include "text_table.h"
 
 #include <fmt/format.h>
@@ -28,23 +29,31 @@ Comparison compare_testers(const std::vector<std::string>& objects, const std::s
     Comparison c;
     std::unique_ptr<ComponentMap> map;
     if (!map_path.empty()) map = std::make_unique<ComponentMap>(ComponentMap::load(map_path));
+    // With the build's layout profile every tester is moved onto the build's layout
+    // (layout_alignment.h); without one, the first tester's reading is the layout.
     bool first = true;
+    if (!layout_profile.empty()) {
+        c.layout = read_llvm_coverage(objects, layout_profile).layout;
+        c.assignment = assign_files(c.layout, map.get(), source_root);
+        c.all.name = "union";
+        c.all.counts = CoverageCounts::zeros(c.layout);
+        first = false;
+    }
     for (const auto& t : testers) {
         ProfileCoverage pc = measure_profiles(objects, t.profile_paths, layout_profile);
         if (first) {
-            c.layout = std::move(pc.coverage.layout);
+            c.layout = pc.coverage.layout;
             c.assignment = assign_files(c.layout, map.get(), source_root);
             c.all.name = "union";
             c.all.counts = CoverageCounts::zeros(c.layout);
             first = false;
-        } else if (pc.coverage.layout.fingerprint() != c.layout.fingerprint()) {
-            throw UserError("tester '" + t.name + "' was read into a different coverage layout than the others: " +
-                            (layout_profile.empty() ? std::string("the build has no layout profile (run `dlcov instrument` again)")
-                                                    : "its profiles come from other objects"));
+        } else if (layout_profile.empty() && pc.coverage.layout.fingerprint() != c.layout.fingerprint()) {
+            throw UserError("tester '" + t.name + "' was read into a different coverage layout than the others; "
+                            "the build has no layout profile: run `dlcov instrument` again");
         }
         TesterCoverage tc;
         tc.name = t.name;
-        tc.counts = std::move(pc.coverage.counts);
+        tc.counts = layout_profile.empty() ? std::move(pc.coverage.counts) : align_to_layout(pc.coverage, c.layout);
         tc.measurement = summarize(c.layout, tc.counts, c.assignment);
         tc.profiles = pc.merge.merged.size();
         tc.skipped = pc.merge.skipped;
@@ -53,7 +62,7 @@ Comparison compare_testers(const std::vector<std::string>& objects, const std::s
         c.all.skipped.insert(c.all.skipped.end(), tc.skipped.begin(), tc.skipped.end());
         c.testers.push_back(std::move(tc));
     }
-    if (first) throw UserError("no testers to compare");
+    if (c.testers.empty()) throw UserError("no testers to compare");
     c.all.measurement = summarize(c.layout, c.all.counts, c.assignment);
     return c;
 }

@@ -29,8 +29,9 @@ struct Comparison {
 };
 
 // Measures every tester on `objects` and unites them. `map_path` may be "" (no components).
-// `layout_profile` is the build's (see measure_profiles); without one, testers whose profiles come
-// from different objects of a build may be read into different layouts, which is an error.
+// `layout_profile` is the build's (see measure_profiles): every tester is then counted on the
+// build's layout (layout_alignment.h). Without one, the first tester's reading is the layout and
+// a tester read into another layout is an error.
 Comparison compare_testers(const std::vector<std::string>& objects, const std::string& source_root,
                            const std::string& map_path, const std::vector<TesterProfiles>& testers,
                            const std::string& layout_profile = "");

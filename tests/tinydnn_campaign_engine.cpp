@@ -3,6 +3,7 @@
 // exactly what measuring its profiles gives.
 #include "component_map.h"
 #include "measurement.h"
+#include "runner_comparison.h"
 #include "snapshots.h"
 #include "build_manifest.h"
 #include "test_support.h"
@@ -35,7 +36,6 @@ TEST_CASE("two CRADLE trials in parallel give per-trial coverage over time", "[c
 
     std::vector<Snapshot> snapshots = read_snapshots(results);
     BuildManifest build = load_manifest(DLCOV_TEST_BUILDS_DIR + std::string("/tinydnn"));
-    ComponentMap map = ComponentMap::load(build.component_map);
     for (int trial : {1, 2}) {
         INFO("trial " << trial);
         std::vector<Snapshot> mine;
@@ -53,9 +53,10 @@ TEST_CASE("two CRADLE trials in parallel give per-trial coverage over time", "[c
         size_t raw = 0;
         for (const auto& e : fs::directory_iterator(profiles)) raw += e.path().extension() == ".profraw";
         CHECK(raw == 0);
-        ProfileCoverage measured = measure_profiles(build.objects, {profiles});
-        Measurement m = summarize(measured.coverage.layout, measured.coverage.counts,
-                                  assign_files(measured.coverage.layout, &map, build.source_root));
+        // ... and as `dlcov report` counts it, on the build's layout.
+        Comparison c = compare_testers(build.objects, build.source_root, build.component_map, {{"cradle", {profiles}}},
+                                       build.layout_profile);
+        Measurement m = c.testers[0].measurement;
         CHECK(last.coverage["overall"].lines.covered == m.total.lines.covered);
         CHECK(last.coverage["overall"].branches.covered == m.total.branches.covered);
         CHECK(last.coverage["overall"].functions.covered == m.total.functions.covered);

@@ -3,6 +3,7 @@
 // itself: a program and a shared library sharing a header, templates, never-called functions,
 // a switch, exceptions, a macro with a branch, and a process that aborts.
 #include "llvm_cov_report.h"
+#include "layout_alignment.h"
 #include "measurement.h"
 #include "raw_profile_sum.h"
 #include "test_support.h"
@@ -220,4 +221,27 @@ TEST_CASE("raw profiles of one binary are summed into one, with the counts llvm-
     std::string reference = run_command("llvm-profdata-14 show --all-functions --counts " + dir + "/ref.profdata").output;
     CHECK(show({sums.groups[0].summed_path, sums.groups[1].summed_path}) == reference);
     CHECK_THAT(reference, Catch::Contains("Function count"));
+}
+
+TEST_CASE("moving a reading onto a layout of the same structure keeps every count") {
+    // (The case where the structures differ needs LLVM 14's blank-line quirk, which tiny-dnn shows:
+    // tests/tinydnn_layout.cpp.)
+    const Fixture& f = fixture();
+    std::string dir = scratch_dir("contract-alignment");
+    std::string layout_profile = dir + "/layout.profdata";
+    merge_profiles_zeroed(f.profiles, layout_profile);
+    std::vector<std::string> objects = {f.program, f.library};
+    LlvmCoverage layout = read_llvm_coverage(objects, layout_profile);
+    ProfileCoverage ran = measure_profiles(objects, f.profiles, layout_profile);
+    REQUIRE(layout.layout.fingerprint() == ran.coverage.layout.fingerprint());
+    for (auto c : layout.counts.lines) REQUIRE(c == 0);
+
+    CoverageCounts aligned = align_to_layout(ran.coverage, layout.layout);
+    CHECK(aligned.lines == ran.coverage.counts.lines);
+    CHECK(aligned.branches == ran.coverage.counts.branches);
+    CHECK(aligned.functions == ran.coverage.counts.functions);
+
+    // A reading of other objects is refused, not misaligned.
+    LlvmCoverage program_only = read_llvm_coverage({f.program}, layout_profile);
+    CHECK_THROWS_WITH(align_to_layout(ran.coverage, program_only.layout), Catch::Contains("does not match the build's"));
 }

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <memory>
 
 namespace fs = std::filesystem;
@@ -37,23 +38,32 @@ void write_text(const fs::path& path, const std::string& text) {
     if (!out) throw UserError(path.string() + ": cannot write");
 }
 
+// Per runner: findings by kind and the first few with the command that replays them; every
+// finding is in report/findings.html and each trial's findings.json.
 void print_findings(const fs::path& dir, const nlohmann::json& campaign) {
+    constexpr size_t kShown = 3;
     std::cout << "Findings\n";
     for (const auto& runner : campaign.at("runners")) {
         size_t count = 0;
+        std::map<std::string, size_t> by_kind;
         std::string lines;
         for (const auto& trial : runner.at("trials")) {
             fs::path file = dir / trial.at("dir").get<std::string>() / "findings.json";
             if (!fs::exists(file)) continue;
             for (const auto& f : read_json(file)) {
-                ++count;
+                ++by_kind[f.at("kind").get<std::string>()];
+                if (count++ >= kShown) continue;
                 lines += fmt::format("    trial {}: {} {} [{}] {}\n      replay: {}\n", trial.at("trial").get<int>(),
                                      f.at("kind").get<std::string>(), f.at("artifact").get<std::string>(),
                                      f.at("backends").get<std::string>(), f.at("detail").get<std::string>(),
                                      f.at("replay").get<std::string>());
             }
         }
-        std::cout << fmt::format("  {}: {} finding(s)\n", runner.at("name").get<std::string>(), count) << lines;
+        std::string kinds;
+        for (const auto& [kind, n] : by_kind) kinds += fmt::format("{}{} {}", kinds.empty() ? " (" : ", ", n, kind);
+        if (!kinds.empty()) kinds += ")";
+        std::cout << fmt::format("  {}: {} finding(s){}\n", runner.at("name").get<std::string>(), count, kinds) << lines;
+        if (count > kShown) std::cout << fmt::format("    ... and {} more (report/findings.html)\n", count - kShown);
     }
 }
 

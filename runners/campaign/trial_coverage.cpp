@@ -1,5 +1,6 @@
 #include "trial_coverage.h"
 
+#include "layout_alignment.h"
 #include "llvm_reader.h"
 #include "profile_merge.h"
 
@@ -26,6 +27,17 @@ void put_away(const std::string& from, const std::string& folder) {
     }
     fs::create_directories(folder, ec);
     fs::rename(from, fs::path(folder) / fs::path(from).filename(), ec);
+}
+
+}  // namespace
+
+namespace {
+
+std::map<std::string, CoverageTally> by_component(const Measurement& m) {
+    std::map<std::string, CoverageTally> out;
+    out["overall"] = m.total;
+    for (const auto& [component, tally] : m.components) out[component_id(component)] = tally;
+    return out;
 }
 
 }  // namespace
@@ -87,16 +99,21 @@ TrialCoverage::Fold TrialCoverage::fold(bool everything) {
 
 std::map<std::string, CoverageTally> TrialCoverage::measure() {
     LlvmCoverage coverage = read_llvm_coverage(build_.objects, running_profile());
+    if (!build_.layout_profile.empty()) {
+        // Counted on the build's layout, as `dlcov report` counts (layout_alignment.h).
+        if (!build_layout_) {
+            build_layout_ = read_llvm_coverage(build_.objects, build_.layout_profile).layout;
+            assignment_ = assign_files(*build_layout_, map_ ? &*map_ : nullptr, build_.source_root);
+        }
+        CoverageCounts counts = align_to_layout(coverage, *build_layout_);
+        return by_component(summarize(*build_layout_, counts, *assignment_));
+    }
     uint64_t fingerprint = coverage.layout.fingerprint();
     if (!assignment_ || fingerprint != layout_fingerprint_) {
         assignment_ = assign_files(coverage.layout, map_ ? &*map_ : nullptr, build_.source_root);
         layout_fingerprint_ = fingerprint;
     }
-    Measurement m = summarize(coverage.layout, coverage.counts, *assignment_);
-    std::map<std::string, CoverageTally> out;
-    out["overall"] = m.total;
-    for (const auto& [component, tally] : m.components) out[component_id(component)] = tally;
-    return out;
+    return by_component(summarize(coverage.layout, coverage.counts, *assignment_));
 }
 
 }  // namespace dlcov

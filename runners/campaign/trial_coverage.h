@@ -51,7 +51,8 @@ private:
     std::optional<ComponentMap> map_;
     size_t profiles_so_far_ = 0;
     uint64_t layout_fingerprint_ = 0;
-    std::optional<FileAssignment> assignment_;  // for layout_fingerprint_: computed once
+    std::optional<CoverageLayout> build_layout_;  // read once from the build's layout profile
+    std::optional<FileAssignment> assignment_;    // of build_layout_, else for layout_fingerprint_
 };
 
 // The pid in a raw profile's name (`...-<pid>-<signature>.profraw`); nullopt when there is none.
