@@ -12,15 +12,7 @@ namespace dlcov {
 
 namespace {
 
-struct Metric {
-    const char* name;
-    Tally CoverageTally::*member;
-};
-constexpr Metric kMetrics[] = {{"lines", &CoverageTally::lines},
-                               {"branches", &CoverageTally::branches},
-                               {"functions", &CoverageTally::functions}};
-
-Tally component_tally(const Measurement& m, Component comp, const Metric& metric) {
+Tally component_tally(const Measurement& m, Component comp, const TallyMetric& metric) {
     auto it = m.components.find(comp);
     return it == m.components.end() ? Tally{} : it->second.*metric.member;
 }
@@ -100,7 +92,7 @@ CoverageDiff diff_coverage(const std::vector<std::string>& objects, const std::s
 std::string render_diff_text(const CoverageDiff& d) {
     const Comparison& c = d.comparison;
     std::string out = fmt::format("A = {}\nB = {}\n\n", name_a(d), name_b(d));
-    for (const Metric& m : kMetrics) {
+    for (const TallyMetric& m : kTallyMetrics) {
         TextTable table({std::string(m.name), "A", "B", "A not B", "B not A"});
         auto row = [&](const std::string& title, Tally a, Tally b, Tally a_only, Tally b_only) {
             table.add_row({title, format_tally(a.covered, a.total), format_tally(b.covered, b.total),
@@ -134,7 +126,7 @@ std::string render_diff_html(const CoverageDiff& d) {
                                    "branch sides, function definitions); then every file's distinct source lines "
                                    "only one side executed.</p>\n",
                                    html_escape(name_a(d)), html_escape(name_b(d)));
-    for (const Metric& m : kMetrics) {
+    for (const TallyMetric& m : kTallyMetrics) {
         body += fmt::format("<h2>{}</h2>\n<table>\n<thead><tr><th>component</th><th>A</th><th>B</th><th>A not B</th>"
                             "<th>B not A</th></tr></thead>\n<tbody>\n",
                             m.name);

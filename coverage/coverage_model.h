@@ -80,6 +80,16 @@ struct CoverageTally {
     }
 };
 
+// The three numbers of a tally, for code that treats each the same way (tables, exports).
+struct TallyMetric {
+    const char* name;   // "lines", "branches", "functions"
+    const char* title;  // "Line coverage", ...
+    Tally CoverageTally::*member;
+};
+inline constexpr TallyMetric kTallyMetrics[] = {{"lines", "Line coverage", &CoverageTally::lines},
+                                                {"branches", "Branch coverage", &CoverageTally::branches},
+                                                {"functions", "Function coverage", &CoverageTally::functions}};
+
 // llvm-cov report's numbers for one file.
 CoverageTally summarize_file(const CoverageLayout& layout, size_t file_index,
                              const CoverageCounts& counts);

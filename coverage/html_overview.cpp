@@ -9,15 +9,7 @@ namespace dlcov::html {
 
 namespace {
 
-struct Metric {
-    const char* title;
-    Tally CoverageTally::*member;
-};
-constexpr Metric kMetrics[] = {{"Line coverage", &CoverageTally::lines},
-                               {"Branch coverage", &CoverageTally::branches},
-                               {"Function coverage", &CoverageTally::functions}};
-
-std::string matrix(const ReportInput& in, const Metric& m) {
+std::string matrix(const ReportInput& in, const TallyMetric& m) {
     const Comparison& c = *in.comparison;
     std::string out = fmt::format("<h2>{}</h2>\n<table class=\"matrix\">\n<thead><tr><th>runner</th>", m.title);
     for (Component comp : kComponents)
@@ -88,7 +80,7 @@ std::string overview_page(const ReportInput& in) {
         "2023) and the whole framework, cells <i>covered/total percent</i>, counted as <code>llvm-cov report</code> "
         "counts them. Click a component to see its files, worst-covered first; a file shows its source with the "
         "lines no runner reached.</p>\n";
-    for (const Metric& m : kMetrics) body += matrix(in, m);
+    for (const TallyMetric& m : kTallyMetrics) body += matrix(in, m);
     body += "<h2>Components</h2>\n<ul>\n";
     for (Component comp : kComponents)
         body += fmt::format("<li><a href=\"{}\">{}</a></li>\n", component_page(comp), html_escape(component_title(comp)));

@@ -11,11 +11,6 @@ namespace dlcov::html {
 
 namespace {
 
-struct Metric {
-    const char* title;
-    Tally CoverageTally::*member;
-};
-
 double median(std::vector<double> v) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
@@ -47,12 +42,9 @@ std::string statistics_page(const ReportInput& in) {
         body += "<p>This campaign has fewer than two runners with finished trials, so there is no pair to compare.</p>\n";
         return page("Statistics", body);
     }
-    const Metric metrics[] = {{"Line coverage", &CoverageTally::lines},
-                              {"Branch coverage", &CoverageTally::branches},
-                              {"Function coverage", &CoverageTally::functions}};
     std::vector<std::pair<std::string, std::string>> keys = {{"overall", "Whole framework"}};
     for (Component comp : kComponents) keys.push_back({component_id(comp), component_short_title(comp)});
-    for (const Metric& m : metrics) {
+    for (const TallyMetric& m : kTallyMetrics) {
         body += fmt::format("<h2>{}</h2>\n<table class=\"sortable\">\n<thead><tr><th>component</th><th>runner A</th>"
                             "<th>runner B</th><th>trials A/B</th><th>median A</th><th>median B</th><th>U</th>"
                             "<th>p-value</th><th>A12</th><th>effect</th></tr></thead>\n<tbody>\n",

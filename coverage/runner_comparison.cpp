@@ -11,14 +11,6 @@ namespace dlcov {
 
 namespace {
 
-struct Metric {
-    const char* name;
-    Tally CoverageTally::*member;
-};
-constexpr Metric kMetrics[] = {{"lines", &CoverageTally::lines},
-                               {"branches", &CoverageTally::branches},
-                               {"functions", &CoverageTally::functions}};
-
 std::string cell(const Tally& t) { return format_tally(t.covered, t.total); }
 
 }  // namespace
@@ -69,7 +61,7 @@ Comparison compare_testers(const std::vector<std::string>& objects, const std::s
 
 std::string render_table6(const Comparison& c) {
     std::string out;
-    for (const Metric& metric : kMetrics) {
+    for (const TallyMetric& metric : kTallyMetrics) {
         std::vector<std::string> header = {std::string(metric.name) + " coverage"};
         for (Component comp : kComponents) header.push_back(component_short_title(comp));
         header.push_back("Overall");
@@ -111,7 +103,7 @@ nlohmann::json comparison_json(const Comparison& c) {
 std::string comparison_csv(const Comparison& c) {
     std::string out = "tester,metric,component,covered,total,percent\n";
     auto rows = [&](const TesterCoverage& t) {
-        for (const Metric& metric : kMetrics) {
+        for (const TallyMetric& metric : kTallyMetrics) {
             for (const auto& [comp, tally] : t.measurement.components) {
                 const Tally& x = tally.*metric.member;
                 out += fmt::format("{},{},{},{},{},{:.2f}\n", t.name, metric.name, component_id(comp), x.covered, x.total, x.percent());

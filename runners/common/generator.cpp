@@ -101,19 +101,22 @@ std::string trial_relative(const GeneratorArgs& args, const std::string& path) {
     return fs::absolute(path).lexically_normal().lexically_relative(trial).generic_string();
 }
 
-ExecutorRun run_executor(const GeneratorArgs& args, EventLog& events, const std::string& id,
-                         const std::string& model, const std::string& input, const std::string& backend,
-                         const std::vector<std::string>& extra) {
-    ExecutorRun run;
+std::string execution_output_path(const GeneratorArgs& args, const std::string& id) {
     fs::create_directories(fs::path(args.work_dir) / "outputs");
-    run.output_path = (fs::path(args.work_dir) / "outputs" / (id + ".json")).string();
+    return (fs::path(args.work_dir) / "outputs" / (id + ".json")).string();
+}
+
+ExecutorRun run_instrumented(const GeneratorArgs& args, EventLog& events, const std::string& id,
+                             const std::vector<std::string>& argv, const std::string& artifact,
+                             const std::string& input, const std::string& backend) {
+    ExecutorRun run;
+    run.output_path = execution_output_path(args, id);
     ExecutionSpec spec;
-    spec.argv = {args.executor, "--model", model, "--input", input, "--output", run.output_path, "--backend", backend};
-    spec.argv.insert(spec.argv.end(), extra.begin(), extra.end());
+    spec.argv = argv;
     spec.env["LLVM_PROFILE_FILE"] = args.profiles_dir + "/" + id + "-%p-%m%c.profraw";
     spec.timeout = args.timeout;
     run.result = execute(spec);
-    events.execution(id, trial_relative(args, model), backend, run.result);
+    events.execution(id, trial_relative(args, artifact), backend, run.result);
 
     const ExecutionResult& r = run.result;
     bool exited = r.outcome == ExecutionResult::Exited;
@@ -121,8 +124,8 @@ ExecutorRun run_executor(const GeneratorArgs& args, EventLog& events, const std:
     if (exited && (r.exit_code == kExecutorOk || r.exit_code == kExecutorUnusableInput)) return run;
 
     Finding f;
-    f.artifact = trial_relative(args, model);
-    f.input = trial_relative(args, input);
+    f.artifact = trial_relative(args, artifact);
+    if (!input.empty()) f.input = trial_relative(args, input);
     f.backends = backend;
     std::string replay_argv;
     for (size_t i = 0; i < spec.argv.size(); ++i)
@@ -142,6 +145,15 @@ ExecutorRun run_executor(const GeneratorArgs& args, EventLog& events, const std:
     events.finding(f);
     run.finding = f;
     return run;
+}
+
+ExecutorRun run_executor(const GeneratorArgs& args, EventLog& events, const std::string& id,
+                         const std::string& model, const std::string& input, const std::string& backend,
+                         const std::vector<std::string>& extra) {
+    std::vector<std::string> argv = {args.executor, "--model", model, "--input", input,
+                                     "--output", execution_output_path(args, id), "--backend", backend};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_instrumented(args, events, id, argv, model, input, backend);
 }
 
 }  // namespace dlcov

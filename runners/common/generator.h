@@ -94,6 +94,17 @@ ExecutorRun run_executor(const GeneratorArgs& args, EventLog& events, const std:
                          const std::string& model, const std::string& input, const std::string& backend,
                          const std::vector<std::string>& extra = {});
 
+// What run_executor does, for any program with the executor's exit codes (the API driver too):
+// runs `argv` (which writes its result to execution_output_path(args, id)) with its own profile,
+// logs the execution against `artifact`, and records a crash, timeout, nan or exception finding
+// whose replay command is `argv` writing to /tmp/replay-output.json. `input` may be "".
+ExecutorRun run_instrumented(const GeneratorArgs& args, EventLog& events, const std::string& id,
+                             const std::vector<std::string>& argv, const std::string& artifact,
+                             const std::string& input, const std::string& backend);
+
+// <work>/outputs/<id>.json, with its folder created.
+std::string execution_output_path(const GeneratorArgs& args, const std::string& id);
+
 // `path` relative to the generator's work folder's parent (the trial folder), for findings.
 std::string trial_relative(const GeneratorArgs& args, const std::string& path);
 
