@@ -78,7 +78,7 @@ std::string overview_page(const ReportInput& in) {
     std::string body =
         "<p class=\"note\">Rows are the runners and their union, columns the five components of Chen et al. (TOSEM "
         "2023) and the whole framework, cells <i>covered/total percent</i>, counted as <code>llvm-cov report</code> "
-        "counts them. Click a component to see its files, worst-covered first; a file shows its source with the "
+        "counts them, every runner on the build's one layout (so totals are equal in every row). Click a component to see its files, worst-covered first; a file shows its source with the "
         "lines no runner reached.</p>\n";
     for (const TallyMetric& m : kTallyMetrics) body += matrix(in, m);
     body += "<h2>Components</h2>\n<ul>\n";
