@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
         "Typical day:\n"
         "  dlcov instrument configs/frameworks/tinydnn.yaml   # builds/tinydnn\n"
         "  dlcov run configs/campaigns/demo.yaml              # results/demo\n"
-        "  dlcov report results/demo                          # table, summary.json, summary.csv\n",
+        "  dlcov report results/demo                          # table, summary.json, results/demo/report/index.html\n"
+        "  dlcov diff results/demo:tenfuzz-style results/demo:cradle   # what one runner reaches that another does not\n",
         "dlcov"};
     app.require_subcommand(1);
     app.failure_message(CLI::FailureMessage::help);
