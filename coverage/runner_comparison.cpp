@@ -23,29 +23,26 @@ Comparison compare_testers(const std::vector<std::string>& objects, const std::s
     if (!map_path.empty()) map = std::make_unique<ComponentMap>(ComponentMap::load(map_path));
     // With the build's layout profile every tester is moved onto the build's layout
     // (layout_alignment.h); without one, the first tester's reading is the layout.
-    bool first = true;
-    if (!layout_profile.empty()) {
-        c.layout = read_llvm_coverage(objects, layout_profile).layout;
+    auto adopt_layout = [&](const CoverageLayout& layout) {
+        c.layout = layout;
         c.assignment = assign_files(c.layout, map.get(), source_root);
         c.all.name = "union";
         c.all.counts = CoverageCounts::zeros(c.layout);
-        first = false;
-    }
+    };
+    if (!layout_profile.empty()) adopt_layout(read_llvm_coverage(objects, layout_profile).layout);
     for (const auto& t : testers) {
         ProfileCoverage pc = measure_profiles(objects, t.profile_paths, layout_profile);
-        if (first) {
-            c.layout = pc.coverage.layout;
-            c.assignment = assign_files(c.layout, map.get(), source_root);
-            c.all.name = "union";
-            c.all.counts = CoverageCounts::zeros(c.layout);
-            first = false;
-        } else if (layout_profile.empty() && pc.coverage.layout.fingerprint() != c.layout.fingerprint()) {
-            throw UserError("tester '" + t.name + "' was read into a different coverage layout than the others; "
-                            "the build has no layout profile: run `dlcov instrument` again");
-        }
         TesterCoverage tc;
         tc.name = t.name;
-        tc.counts = layout_profile.empty() ? std::move(pc.coverage.counts) : align_to_layout(pc.coverage, c.layout);
+        if (!layout_profile.empty()) {
+            tc.counts = align_to_layout(pc.coverage, c.layout);
+        } else {
+            if (c.testers.empty()) adopt_layout(pc.coverage.layout);
+            else if (pc.coverage.layout.fingerprint() != c.layout.fingerprint())
+                throw UserError("tester '" + t.name + "' was read into a different coverage layout than the others; "
+                                "the build has no layout profile: run `dlcov instrument` again");
+            tc.counts = std::move(pc.coverage.counts);
+        }
         tc.measurement = summarize(c.layout, tc.counts, c.assignment);
         tc.profiles = pc.merge.merged.size();
         tc.skipped = pc.merge.skipped;

@@ -32,7 +32,7 @@ namespace {
 constexpr std::uintmax_t kSlowFrameworkBytes = 256 * 1024;
 
 struct BuildPaths {
-    fs::path root, src, shim, bin, manifest;
+    fs::path root, src, shim, bin, manifest, layout_profile;
 };
 
 double seconds_since(Clock::time_point start) {
@@ -77,7 +77,6 @@ void check_inputs(const FrameworkConfig& config) {
                              "target '" + target.name + "': source file " + source + " does not exist");
 }
 
-// Why the existing build cannot be reused, or "" when it can.
 // One compile per core, as long as each has about 4 GiB of memory (tiny-dnn's one translation
 // unit peaks at 2-3 GB).
 int default_compile_jobs() {
@@ -88,6 +87,7 @@ int default_compile_jobs() {
     return std::min(cores, by_memory);
 }
 
+// Why the existing build cannot be reused, or "" when it can.
 std::string reason_to_rebuild(const BuildPaths& paths, const std::string& hash) {
     if (!fs::exists(paths.manifest)) return "no build.json yet";
     BuildManifest old;
@@ -204,6 +204,7 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
     paths.shim = paths.root / "shim";
     paths.bin = paths.root / "bin";
     paths.manifest = paths.root / "build.json";
+    paths.layout_profile = paths.root / "layout.profdata";
 
     // The framework copy comes first on the include path so it wins over any installed copy.
     std::vector<std::string> flags = coverage_flags(config.mode);
@@ -218,7 +219,7 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
         BuildManifest manifest = load_manifest(paths.manifest.string());
         if (manifest.layout_profile.empty() || !fs::exists(manifest.layout_profile)) {
             // A build from before layout profiles: add one instead of recompiling.
-            manifest.layout_profile = (paths.root / "layout.profdata").string();
+            manifest.layout_profile = paths.layout_profile.string();
             write_layout_profile(manifest.objects, manifest.layout_profile, out);
             write_manifest(manifest, paths.manifest.string());
         }
@@ -261,7 +262,7 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
                                     "no build.json written",
                                     config.name, fmt::join(failed, ", ")));
 
-    manifest.layout_profile = (paths.root / "layout.profdata").string();
+    manifest.layout_profile = paths.layout_profile.string();
     write_layout_profile(manifest.objects, manifest.layout_profile, out);
     manifest.name = config.name;
     manifest.framework = config.framework;

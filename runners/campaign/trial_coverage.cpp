@@ -1,5 +1,6 @@
 #include "trial_coverage.h"
 
+#include "error.h"
 #include "layout_alignment.h"
 #include "llvm_reader.h"
 #include "profile_merge.h"
@@ -29,10 +30,6 @@ void put_away(const std::string& from, const std::string& folder) {
     fs::rename(from, fs::path(folder) / fs::path(from).filename(), ec);
 }
 
-}  // namespace
-
-namespace {
-
 std::map<std::string, CoverageTally> by_component(const Measurement& m) {
     std::map<std::string, CoverageTally> out;
     out["overall"] = m.total;
@@ -51,16 +48,16 @@ std::optional<long> profile_writer_pid(const std::string& file_name) {
 
 TrialCoverage::TrialCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles)
     : build_(build), trial_dir_(std::move(trial_dir)), profile_dir_(trial_dir_ + "/profiles"), keep_profiles_(keep_profiles) {
-    if (!build.component_map.empty()) map_ = ComponentMap::load(build.component_map);
+    if (build.layout_profile.empty() || !fs::exists(build.layout_profile))
+        throw UserError(build.build_dir() + " has no layout profile; run `dlcov instrument` again");
+    std::optional<ComponentMap> map;
+    if (!build.component_map.empty()) map = ComponentMap::load(build.component_map);
+    layout_ = read_llvm_coverage(build.objects, build.layout_profile).layout;
+    assignment_ = assign_files(layout_, map ? &*map : nullptr, build.source_root);
     fs::create_directories(profile_dir_);
-    // The total starts as the build's layout profile (all functions, zero counts), so every
-    // snapshot of every runner is read into the build's one layout.
-    if (!fs::exists(running_profile())) {
-        if (!build.layout_profile.empty() && fs::exists(build.layout_profile))
-            fs::copy_file(build.layout_profile, running_profile());
-        else
-            merge_profiles({}, running_profile());
-    }
+    // The total starts as the build's layout profile (all functions, zero counts): every
+    // snapshot reads the build's functions whatever the trial has run so far.
+    if (!fs::exists(running_profile())) fs::copy_file(build.layout_profile, running_profile());
 }
 
 TrialCoverage::Fold TrialCoverage::fold(bool everything) {
@@ -98,22 +95,9 @@ TrialCoverage::Fold TrialCoverage::fold(bool everything) {
 }
 
 std::map<std::string, CoverageTally> TrialCoverage::measure() {
+    // Counted on the build's layout, as `dlcov report` counts (layout_alignment.h).
     LlvmCoverage coverage = read_llvm_coverage(build_.objects, running_profile());
-    if (!build_.layout_profile.empty()) {
-        // Counted on the build's layout, as `dlcov report` counts (layout_alignment.h).
-        if (!build_layout_) {
-            build_layout_ = read_llvm_coverage(build_.objects, build_.layout_profile).layout;
-            assignment_ = assign_files(*build_layout_, map_ ? &*map_ : nullptr, build_.source_root);
-        }
-        CoverageCounts counts = align_to_layout(coverage, *build_layout_);
-        return by_component(summarize(*build_layout_, counts, *assignment_));
-    }
-    uint64_t fingerprint = coverage.layout.fingerprint();
-    if (!assignment_ || fingerprint != layout_fingerprint_) {
-        assignment_ = assign_files(coverage.layout, map_ ? &*map_ : nullptr, build_.source_root);
-        layout_fingerprint_ = fingerprint;
-    }
-    return by_component(summarize(coverage.layout, coverage.counts, *assignment_));
+    return by_component(summarize(layout_, align_to_layout(coverage, layout_), assignment_));
 }
 
 }  // namespace dlcov

@@ -48,11 +48,9 @@ private:
     const BuildManifest& build_;
     std::string trial_dir_, profile_dir_;
     bool keep_profiles_;
-    std::optional<ComponentMap> map_;
     size_t profiles_so_far_ = 0;
-    uint64_t layout_fingerprint_ = 0;
-    std::optional<CoverageLayout> build_layout_;  // read once from the build's layout profile
-    std::optional<FileAssignment> assignment_;    // of build_layout_, else for layout_fingerprint_
+    CoverageLayout layout_;      // the build's, from its layout profile
+    FileAssignment assignment_;  // of layout_
 };
 
 // The pid in a raw profile's name (`...-<pid>-<signature>.profraw`); nullopt when there is none.
