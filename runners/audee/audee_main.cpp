@@ -248,17 +248,10 @@ private:
         if (!over) return std::nullopt;
         const std::string& bj = options_.backends[pair.j];
         const std::string& bk = options_.backends[pair.k];
-        Finding f;
-        f.kind = "inconsistency";
-        f.artifact = trial_relative(args_, model);
-        f.input = trial_relative(args_, input);
-        f.backends = bj + "-vs-" + bk;
-        f.metric = "D_MAD";
-        f.value = std::isnan(pair.d_mad) ? 1.0 : pair.d_mad;
-        f.detail = std::isnan(pair.d_mad) ? fmt::format("NaN or Inf on {} only", pair.non_finite_j ? bj : bk)
-                                          : fmt::format("D_MAD {:.4f} > {}", pair.d_mad, options_.threshold);
-        f.replay = fmt::format("{} --model {} --input {} --output /tmp/out.json --backend {} (then {})", args_.executor,
-                               model, input, bj, bk);
+        std::string detail = std::isnan(pair.d_mad) ? fmt::format("NaN or Inf on {} only", pair.non_finite_j ? bj : bk)
+                                                    : fmt::format("D_MAD {:.4f} > {}", pair.d_mad, options_.threshold);
+        Finding f = inconsistency_finding(args_, model, input, bj, bk, "D_MAD", std::isnan(pair.d_mad) ? 1.0 : pair.d_mad,
+                                          detail);
         return f;
     }
 

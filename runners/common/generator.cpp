@@ -1,5 +1,7 @@
 #include "generator.h"
 
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <filesystem>
@@ -99,6 +101,22 @@ std::optional<ModelOutput> read_model_output(const std::string& path) {
 std::string trial_relative(const GeneratorArgs& args, const std::string& path) {
     fs::path trial = fs::absolute(args.work_dir).parent_path();
     return fs::absolute(path).lexically_normal().lexically_relative(trial).generic_string();
+}
+
+Finding inconsistency_finding(const GeneratorArgs& args, const std::string& model, const std::string& input,
+                              const std::string& backend_a, const std::string& backend_b, const std::string& metric,
+                              double value, const std::string& detail) {
+    Finding f;
+    f.kind = "inconsistency";
+    f.artifact = trial_relative(args, model);
+    f.input = trial_relative(args, input);
+    f.backends = backend_a + "-vs-" + backend_b;
+    f.metric = metric;
+    f.value = value;
+    f.detail = detail;
+    f.replay = fmt::format("{} --model {} --input {} --output /tmp/out.json --backend {} (then {})", args.executor, model,
+                           input, backend_a, backend_b);
+    return f;
 }
 
 std::string execution_output_path(const GeneratorArgs& args, const std::string& id) {

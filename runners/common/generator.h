@@ -105,6 +105,11 @@ ExecutorRun run_instrumented(const GeneratorArgs& args, EventLog& events, const 
 // <work>/outputs/<id>.json, with its folder created.
 std::string execution_output_path(const GeneratorArgs& args, const std::string& id);
 
+// An inconsistency between two backends on (model, input), with the command that replays it.
+Finding inconsistency_finding(const GeneratorArgs& args, const std::string& model, const std::string& input,
+                              const std::string& backend_a, const std::string& backend_b, const std::string& metric,
+                              double value, const std::string& detail);
+
 // `path` relative to the generator's work folder's parent (the trial folder), for findings.
 std::string trial_relative(const GeneratorArgs& args, const std::string& path);
 

@@ -35,18 +35,13 @@ int main(int argc, char** argv) {
                 std::cout << fmt::format("{}: D_MAD {:.2e}, top-{} disagreements {} ({} vs {})\n", seed.name, v.d_mad,
                                          top_k, v.class_disagreements, backends[j], backends[k]);
                 if (!v.inconsistent()) continue;
-                Finding f;
-                f.kind = "inconsistency";
-                f.artifact = trial_relative(args, seed.model);
-                f.input = trial_relative(args, seed.input);
-                f.backends = backends[j] + "-vs-" + backends[k];
-                f.metric = v.mad_inconsistent ? "D_MAD" : "D_CLASS";
-                f.value = v.mad_inconsistent ? v.d_mad : v.class_disagreements;
-                f.detail = v.mad_inconsistent ? fmt::format("D_MAD {:.4f} > {}", v.d_mad, threshold)
-                                              : fmt::format("true class in the top {} of one backend only, for {} sample(s)",
-                                                            top_k, v.class_disagreements);
-                f.replay = fmt::format("{} --model {} --input {} --output /tmp/out.json --backend {} (then {})", args.executor,
-                                       seed.model, seed.input, backends[j], backends[k]);
+                std::string detail = v.mad_inconsistent
+                                         ? fmt::format("D_MAD {:.4f} > {}", v.d_mad, threshold)
+                                         : fmt::format("true class in the top {} of one backend only, for {} sample(s)",
+                                                       top_k, v.class_disagreements);
+                Finding f = inconsistency_finding(args, seed.model, seed.input, backends[j], backends[k],
+                                                  v.mad_inconsistent ? "D_MAD" : "D_CLASS",
+                                                  v.mad_inconsistent ? v.d_mad : v.class_disagreements, detail);
                 events.finding(f);
             }
     }

@@ -21,7 +21,11 @@ namespace {
 struct Evaluation {
     Outcome outcome = Outcome::Kept;  // Kept here means "ran cleanly on every backend"
     double d_mad = 0;                 // summed over backend pairs
-    std::vector<std::pair<std::string, double>> pairs;  // "internal-vs-avx" -> D_MAD
+    struct Pair {
+        size_t j, k;  // indices into the backends
+        double d_mad;
+    };
+    std::vector<Pair> pairs;
     std::string detail;
 };
 
@@ -153,7 +157,7 @@ private:
                     e.detail = "D_MAD is not a number";
                     return e;
                 }
-                e.pairs.emplace_back(options_.backends[j] + "-vs-" + options_.backends[k], d);
+                e.pairs.push_back({j, k, d});
                 e.d_mad += d;
             }
         return e;
@@ -161,20 +165,11 @@ private:
 
     void report_inconsistencies(const std::string& name, const std::string& path, const std::string& input,
                                 const Evaluation& e, const std::string& what) {
-        for (const auto& [pair, d] : e.pairs) {
+        for (const auto& [j, k, d] : e.pairs) {
             if (d <= options_.threshold) continue;
             ++summary_.inconsistencies;
-            Finding f;
-            f.kind = "inconsistency";
-            f.artifact = trial_relative(args_, path);
-            f.input = trial_relative(args_, input);
-            f.backends = pair;
-            f.metric = "D_MAD";
-            f.value = d;
-            f.detail = fmt::format("D_MAD {:.4f} > {} for {} ({})", d, options_.threshold, name, what);
-            std::string first = pair.substr(0, pair.find("-vs-")), second = pair.substr(pair.find("-vs-") + 4);
-            f.replay = fmt::format("{} --model {} --input {} --output /tmp/out.json --backend {} (then {})", args_.executor,
-                                   path, input, first, second);
+            Finding f = inconsistency_finding(args_, path, input, options_.backends[j], options_.backends[k], "D_MAD", d,
+                                              fmt::format("D_MAD {:.4f} > {} for {} ({})", d, options_.threshold, name, what));
             events_.finding(f);
         }
     }
