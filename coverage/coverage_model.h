@@ -10,6 +10,7 @@
 // instantiation ran.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,10 @@ struct CoverageTally {
         return *this;
     }
 };
+
+// Tallies by component id ("api", ... "environment") and "overall": the shape of coverage
+// snapshots and of per-trial numbers.
+using ComponentTallies = std::map<std::string, CoverageTally>;
 
 // The three numbers of a tally, for code that treats each the same way (tables, exports).
 struct TallyMetric {

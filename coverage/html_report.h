@@ -35,7 +35,7 @@ struct FindingRecord {
 };
 
 // Per trial of one runner: final coverage per component id and "overall".
-using TrialCoverage = std::map<std::string, CoverageTally>;
+using TrialCoverage = ComponentTallies;  // one trial's final coverage
 
 struct ReportInput {
     std::string campaign_name, campaign_dir, config, status, started, finished;

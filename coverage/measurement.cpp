@@ -135,6 +135,13 @@ nlohmann::json to_json(const CoverageTally& t) {
     return {{"lines", one(t.lines)}, {"branches", one(t.branches)}, {"functions", one(t.functions)}};
 }
 
+ComponentTallies tallies_by_component_id(const Measurement& m) {
+    ComponentTallies out;
+    out["overall"] = m.total;
+    for (const auto& [component, tally] : m.components) out[component_id(component)] = tally;
+    return out;
+}
+
 nlohmann::json to_json(const Measurement& m) {
     nlohmann::json j;
     j["total"] = to_json(m.total);

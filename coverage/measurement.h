@@ -57,6 +57,9 @@ FileAssignment assign_files(const CoverageLayout& layout, const ComponentMap* ma
 Measurement summarize(const CoverageLayout& layout, const CoverageCounts& counts,
                       const FileAssignment& assignment);
 
+// The measurement as tallies by component id and "overall" (ComponentTallies).
+ComponentTallies tallies_by_component_id(const Measurement& m);
+
 // The JSON shape documented in the README:
 // {"total": {"lines": {"covered", "total", "percent"}, "branches": ..., "functions": ...},
 //  "components": {"api": {...}, ...}, "files": [{"path", "component", "lines", ...}],

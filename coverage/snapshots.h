@@ -25,7 +25,7 @@ struct Snapshot {
     int trial = 1;
     double elapsed_seconds = 0;
     uint64_t executions = 0;
-    std::map<std::string, CoverageTally> coverage;  // component id or "overall"
+    ComponentTallies coverage;  // component id or "overall"
 };
 
 // The CREATE TABLE statement above, for the campaign engine's store (runners/campaign/campaign_store.h).

@@ -2,7 +2,7 @@
 // `dlcov instrument` in a few seconds): crashing, hanging, killed and flooding children, parallel
 // trials, coverage snapshots, Ctrl-C and SIGKILL of the harness with resume.
 #include "campaign/campaign_store.h"
-#include "campaign/trial_coverage.h"
+#include "campaign/running_coverage.h"
 #include "campaign/trial_events.h"
 #include "snapshots.h"
 #include "test_support.h"

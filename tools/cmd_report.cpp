@@ -74,13 +74,6 @@ bool is_test_suite(const std::string& style) {
     return s == "test-suite" || s == "test suite" || s == "framework test suite";
 }
 
-TrialCoverage trial_coverage_of(const Measurement& m) {
-    TrialCoverage t;
-    for (const auto& [comp, tally] : m.components) t[component_id(comp)] = tally;
-    t["overall"] = m.total;
-    return t;
-}
-
 // Final coverage of every trial: the last snapshot of each trial when the campaign recorded
 // snapshots, else each trial's profiles measured on their own (only when there are at least two
 // runners to compare, since it reads the objects once per trial).
@@ -102,13 +95,13 @@ void collect_trial_coverage(ReportInput& in, const BuildManifest& build,
     for (size_t i = 0; i < testers.size(); ++i) {
         const TesterProfiles& t = testers[i];
         if (t.profile_paths.size() == 1) {
-            in.trial_coverage[t.name].push_back(trial_coverage_of(c.testers[i].measurement));
+            in.trial_coverage[t.name].push_back(tallies_by_component_id(c.testers[i].measurement));
             continue;
         }
         std::vector<TesterProfiles> trials;
         for (size_t k = 0; k < t.profile_paths.size(); ++k) trials.push_back({t.name + "#" + std::to_string(k + 1), {t.profile_paths[k]}});
         Comparison per_trial = compare_testers(build.objects, build.source_root, build.component_map, trials, build.layout_profile);
-        for (const auto& trial : per_trial.testers) in.trial_coverage[t.name].push_back(trial_coverage_of(trial.measurement));
+        for (const auto& trial : per_trial.testers) in.trial_coverage[t.name].push_back(tallies_by_component_id(trial.measurement));
     }
 }
 

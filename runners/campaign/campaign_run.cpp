@@ -6,7 +6,7 @@
 #include "error.h"
 #include "instrumenter.h"
 #include "progress_display.h"
-#include "trial_coverage.h"
+#include "running_coverage.h"
 #include "trial_events.h"
 
 #include <atomic>
@@ -117,7 +117,7 @@ public:
 
 private:
     void run_trial(TrialJob& job);
-    void take_snapshot(TrialJob& job, TrialCoverage& coverage, double elapsed, bool final);
+    void take_snapshot(TrialJob& job, RunningCoverage& coverage, double elapsed, bool final);
     void follow_events(TrialJob& job, TrialEvents& events, size_t* failed);
     std::vector<RunnerProgress> progress(const std::vector<TrialJob*>& all);
 
@@ -139,9 +139,9 @@ void CampaignRun::follow_events(TrialJob& job, TrialEvents& events, size_t* fail
     job.findings += batch.findings.size();
 }
 
-void CampaignRun::take_snapshot(TrialJob& job, TrialCoverage& coverage, double elapsed, bool final) {
+void CampaignRun::take_snapshot(TrialJob& job, RunningCoverage& coverage, double elapsed, bool final) {
     const RunnerSpec& spec = config_.runners[job.runner_index];
-    TrialCoverage::Fold fold = coverage.fold(final);
+    RunningCoverage::Fold fold = coverage.fold(final);
     if (fold.skipped)
         display_.message(fmt::format("  {} trial {}: {} unreadable raw profile(s) moved to {}/profiles-skipped/", spec.name,
                                      job.trial, fold.skipped, job.dir.string()));
@@ -182,7 +182,7 @@ void CampaignRun::run_trial(TrialJob& job) {
     display_.message(fmt::format("run: {} trial {}/{} {}", spec.name, job.trial, spec.trials,
                                  job.resume ? fmt::format("resumed at {:.0f} s", offset) : std::string("started")));
 
-    TrialCoverage coverage(build_, job.dir.string(), options_.keep_profiles);
+    RunningCoverage coverage(build_, job.dir.string(), options_.keep_profiles);
     TrialEvents events(job.dir.string() + "/events.jsonl");
     size_t failed = 0;
     follow_events(job, events, &failed);  // what a resumed trial did before

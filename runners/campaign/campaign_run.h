@@ -7,7 +7,7 @@
 //   campaign.json                  what ran, on which build, with what outcome
 //   seeds/                         seed models (made by the runners' setup step)
 //   <runner>/trial-<n>/profiles/   coverage.profdata (the trial's coverage so far) and the raw
-//                                  profiles of executions not folded into it yet (trial_coverage.h)
+//                                  profiles of executions not folded into it yet (running_coverage.h)
 //   <runner>/trial-<n>/profiles-kept/   folded raw profiles, with --keep-profiles
 //   <runner>/trial-<n>/work/       what the tester generated and what each execution wrote
 //   <runner>/trial-<n>/events.jsonl  one line per execution and finding

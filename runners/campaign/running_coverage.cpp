@@ -1,4 +1,4 @@
-#include "trial_coverage.h"
+#include "running_coverage.h"
 
 #include "error.h"
 #include "layout_alignment.h"
@@ -30,12 +30,6 @@ void put_away(const std::string& from, const std::string& folder) {
     fs::rename(from, fs::path(folder) / fs::path(from).filename(), ec);
 }
 
-std::map<std::string, CoverageTally> by_component(const Measurement& m) {
-    std::map<std::string, CoverageTally> out;
-    out["overall"] = m.total;
-    for (const auto& [component, tally] : m.components) out[component_id(component)] = tally;
-    return out;
-}
 
 }  // namespace
 
@@ -46,7 +40,7 @@ std::optional<long> profile_writer_pid(const std::string& file_name) {
     return std::stol(m[1]);
 }
 
-TrialCoverage::TrialCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles)
+RunningCoverage::RunningCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles)
     : build_(build), trial_dir_(std::move(trial_dir)), profile_dir_(trial_dir_ + "/profiles"), keep_profiles_(keep_profiles) {
     if (build.layout_profile.empty() || !fs::exists(build.layout_profile))
         throw UserError(build.build_dir() + " has no layout profile; run `dlcov instrument` again");
@@ -60,7 +54,7 @@ TrialCoverage::TrialCoverage(const BuildManifest& build, std::string trial_dir, 
     if (!fs::exists(running_profile())) fs::copy_file(build.layout_profile, running_profile());
 }
 
-TrialCoverage::Fold TrialCoverage::fold(bool everything) {
+RunningCoverage::Fold RunningCoverage::fold(bool everything) {
     auto start = std::chrono::steady_clock::now();
     Fold result;
     std::vector<std::string> ready;
@@ -94,10 +88,10 @@ TrialCoverage::Fold TrialCoverage::fold(bool everything) {
     return result;
 }
 
-std::map<std::string, CoverageTally> TrialCoverage::measure() {
+ComponentTallies RunningCoverage::measure() {
     // Counted on the build's layout, as `dlcov report` counts (layout_alignment.h).
     LlvmCoverage coverage = read_llvm_coverage(build_.objects, running_profile());
-    return by_component(summarize(layout_, align_to_layout(coverage, layout_), assignment_));
+    return tallies_by_component_id(summarize(layout_, align_to_layout(coverage, layout_), assignment_));
 }
 
 }  // namespace dlcov

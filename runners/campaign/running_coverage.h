@@ -26,9 +26,9 @@
 
 namespace dlcov {
 
-class TrialCoverage {
+class RunningCoverage {
 public:
-    TrialCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles);
+    RunningCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles);
 
     struct Fold {
         size_t folded = 0;   // raw profiles merged into the running total
@@ -39,7 +39,7 @@ public:
     Fold fold(bool everything);
 
     // Coverage of the running total per component id and "overall".
-    std::map<std::string, CoverageTally> measure();
+    ComponentTallies measure();
 
     std::string running_profile() const { return profile_dir_ + "/coverage.profdata"; }
     size_t profiles_so_far() const { return profiles_so_far_; }
