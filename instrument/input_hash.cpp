@@ -32,13 +32,13 @@ std::string Fnv1a64::hex() const {
     return out;
 }
 
-namespace {
-
-std::string file_bytes(const fs::path& path) {
+std::string file_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw UserError(path.string() + ": cannot read");
+    if (!in) throw UserError(path + ": cannot read");
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
+
+namespace {
 
 bool is_header(const fs::path& path) {
     static const std::set<std::string> extensions{".h", ".hh", ".hpp", ".hxx", ".inc", ".ipp", ".tcc"};

@@ -22,6 +22,9 @@ private:
     std::uint64_t state_ = 14695981039346656037ull;
 };
 
+// A file's bytes; UserError naming the file when it cannot be read.
+std::string file_bytes(const std::string& path);
+
 // Hashes the config file's bytes, every framework source file (relative path and bytes), each
 // target source with the headers in its folder (a target's local headers live beside it), the
 // compiler's path and version and the full flag list. Returns "fnv1a64:<hex>".

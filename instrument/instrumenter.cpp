@@ -7,6 +7,7 @@
 #include "framework_config.h"
 #include "input_hash.h"
 #include "layout_profile.h"
+#include "utc_time.h"
 
 #include <algorithm>
 #include <atomic>
@@ -37,15 +38,6 @@ struct BuildPaths {
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string utc_now_iso() {
-    std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
 }
 
 void check_debian_package(const FrameworkConfig& config) {

@@ -4,8 +4,6 @@
 #include "yaml_config.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <regex>
 #include <set>
 
@@ -30,14 +28,9 @@ CampaignConfig load_campaign(const std::string& path) {
     if (c.snapshot_interval < 0.1) file.fail(root["snapshot_interval"], "snapshot_interval", "expected at least 0.1 seconds");
     c.jobs = int(file.integer_or(root, "jobs", 0));
     if (c.jobs < 0) file.fail(root["jobs"], "jobs", "expected a positive number of parallel trials");
-    {
-        std::ifstream in(c.path, std::ios::binary);
-        std::stringstream bytes;
-        bytes << in.rdbuf();
-        Fnv1a64 hash;
-        hash.add(bytes.str());
-        c.content_hash = "fnv1a64:" + hash.hex();
-    }
+    Fnv1a64 hash;
+    hash.add(file_bytes(c.path));
+    c.content_hash = "fnv1a64:" + hash.hex();
 
     YAML::Node runners = root["runners"];
     if (!runners || !runners.IsSequence() || runners.size() == 0)

@@ -8,6 +8,7 @@
 #include "progress_display.h"
 #include "running_coverage.h"
 #include "trial_events.h"
+#include "utc_time.h"
 
 #include <atomic>
 #include <chrono>
@@ -65,13 +66,6 @@ double harness_cpu_seconds() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);  // the harness's threads only, not its children
     return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-std::string now_iso() {
-    std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
 }
 
 // Written via a temporary file and a rename, so a reader never sees half a file.
@@ -156,7 +150,7 @@ void CampaignRun::take_snapshot(TrialJob& job, RunningCoverage& coverage, double
     }
     snap.coverage = coverage.measure();
     SnapshotCost cost{fold.folded, coverage.profiles_so_far(), fold.seconds, seconds_since(start)};
-    store_.add_snapshot(snap, cost, elapsed);
+    store_.add_snapshot(snap, cost);
     const Tally& lines = snap.coverage["overall"].lines;
     uint64_t findings;
     {
@@ -330,13 +324,14 @@ bool CampaignRun::run(std::deque<std::unique_ptr<TrialJob>>& queue, int parallel
             }
             write_campaign_json("running", "");
         }
-        if (Clock::now() - last_redraw > std::chrono::milliseconds(500)) {
+        // The progress lines query the store: only worth it on a terminal.
+        if (display_.live() && Clock::now() - last_redraw > std::chrono::milliseconds(500)) {
             display_.update(progress(all));
             last_redraw = Clock::now();
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    display_.update(progress(all));
+    if (display_.live()) display_.update(progress(all));
     display_.close();
     if (!first_error.empty()) throw UserError(first_error);
     return !g_stop;
@@ -354,7 +349,7 @@ void CampaignRun::write_campaign_json(const std::string& status, const std::stri
     record["build"] = manifest_path(build_.build_dir());
     if (!started.empty()) record["started"] = started;
     record["status"] = status;
-    if (status != "running") record["finished"] = now_iso();
+    if (status != "running") record["finished"] = utc_now_iso();
     record["runners"] = nlohmann::json::array();
     std::vector<TrialRecord> trials = store_.trials();
     for (const auto& spec : config_.runners) {
@@ -442,7 +437,7 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
         return dir.string();
     }
     store.begin_campaign(config.name, config.path, config.content_hash, manifest_path(build.build_dir()));
-    run.write_campaign_json("running", now_iso());
+    run.write_campaign_json("running", utc_now_iso());
 
     // Setup (seed models ...) once per runner, before any trial.
     for (const auto& spec : config.runners) make_runner(spec)->setup(build, dir.string());

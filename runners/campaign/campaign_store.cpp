@@ -1,6 +1,7 @@
 #include "campaign_store.h"
 
 #include "error.h"
+#include "utc_time.h"
 
 #include <ctime>
 #include <sqlite3.h>
@@ -8,13 +9,6 @@
 namespace dlcov {
 
 namespace {
-
-std::string now_iso() {
-    std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
 
 // A prepared statement bound in order, finalized on scope exit.
 class Statement {
@@ -94,6 +88,18 @@ CampaignStore::CampaignStore(const std::string& campaign_dir) : path_(campaign_d
 
 CampaignStore::~CampaignStore() { sqlite3_close(db_); }
 
+template <class Body>
+void CampaignStore::in_transaction(Body body) {
+    exec("BEGIN IMMEDIATE");
+    try {
+        body();
+    } catch (...) {
+        exec("ROLLBACK");  // the connection is shared: never leave a transaction open
+        throw;
+    }
+    exec("COMMIT");
+}
+
 void CampaignStore::exec(const std::string& sql) {
     char* error = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
@@ -116,13 +122,13 @@ void CampaignStore::begin_campaign(const std::string& name, const std::string& c
                 "INSERT INTO campaign (name, config, config_hash, build, status, started) VALUES (?, ?, ?, ?, 'running', ?) "
                 "ON CONFLICT (name) DO UPDATE SET status = 'running', build = excluded.build, finished = NULL",
                 path_);
-    s.bind(name).bind(config).bind(config_hash).bind(build).bind(now_iso()).run(path_);
+    s.bind(name).bind(config).bind(config_hash).bind(build).bind(utc_now_iso()).run(path_);
 }
 
 void CampaignStore::end_campaign(const std::string& status, double wall_seconds, double harness_cpu_seconds) {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement s(db_, "UPDATE campaign SET status = ?, finished = ?, wall_seconds = ?, harness_cpu_seconds = ?", path_);
-    s.bind(status).bind(now_iso()).bind(wall_seconds).bind(harness_cpu_seconds).run(path_);
+    s.bind(status).bind(utc_now_iso()).bind(wall_seconds).bind(harness_cpu_seconds).run(path_);
 }
 
 void CampaignStore::add_trial(const std::string& runner, int trial) {
@@ -150,7 +156,7 @@ void CampaignStore::set_trial_status(const std::string& runner, int trial, const
                           ? "UPDATE trials SET status = ?, started = COALESCE(started, ?) WHERE runner = ? AND trial = ?"
                           : "UPDATE trials SET status = ?, finished = ? WHERE runner = ? AND trial = ?";
     Statement s(db_, sql, path_);
-    s.bind(status).bind(now_iso()).bind(runner).bind(int64_t(trial)).run(path_);
+    s.bind(status).bind(utc_now_iso()).bind(runner).bind(int64_t(trial)).run(path_);
 }
 
 void CampaignStore::finish_trial(const TrialRecord& r) {
@@ -159,19 +165,19 @@ void CampaignStore::finish_trial(const TrialRecord& r) {
                 "UPDATE trials SET status = ?, finished = ?, seconds = ?, tester_seconds = ?, executions = ?, "
                 "findings = ? WHERE runner = ? AND trial = ?",
                 path_);
-    s.bind(r.status).bind(now_iso()).bind(r.seconds).bind(r.tester_seconds).bind(int64_t(r.executions))
+    s.bind(r.status).bind(utc_now_iso()).bind(r.seconds).bind(r.tester_seconds).bind(int64_t(r.executions))
         .bind(int64_t(r.findings)).bind(r.runner).bind(int64_t(r.trial)).run(path_);
 }
 
 void CampaignStore::clear_trial_events(const std::string& runner, int trial) {
     std::lock_guard<std::mutex> lock(mutex_);
-    exec("BEGIN IMMEDIATE");
-    for (const char* sql : {"DELETE FROM executions WHERE runner = ? AND trial = ?",
-                            "DELETE FROM findings WHERE runner = ? AND trial = ?"}) {
-        Statement s(db_, sql, path_);
-        s.bind(runner).bind(int64_t(trial)).run(path_);
-    }
-    exec("COMMIT");
+    in_transaction([&] {
+        for (const char* sql : {"DELETE FROM executions WHERE runner = ? AND trial = ?",
+                                "DELETE FROM findings WHERE runner = ? AND trial = ?"}) {
+            Statement s(db_, sql, path_);
+            s.bind(runner).bind(int64_t(trial)).run(path_);
+        }
+    });
 }
 
 double CampaignStore::last_snapshot_elapsed(const std::string& runner, int trial) {
@@ -185,8 +191,7 @@ void CampaignStore::add_events(const std::string& runner, int trial, const std::
                                const std::vector<Finding>& findings) {
     if (executions.empty() && findings.empty()) return;
     std::lock_guard<std::mutex> lock(mutex_);
-    exec("BEGIN IMMEDIATE");
-    try {
+    in_transaction([&] {
         Statement e(db_,
                     "INSERT INTO executions (runner, trial, id, artifact, backend, result, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     path_);
@@ -199,17 +204,12 @@ void CampaignStore::add_events(const std::string& runner, int trial, const std::
         for (const auto& x : findings)
             f.bind(runner).bind(int64_t(trial)).bind(x.kind).bind(x.artifact).bind(x.input).bind(x.backends).bind(x.metric)
                 .bind(x.value).bind(x.detail).bind(x.replay).run(path_);
-    } catch (...) {
-        exec("ROLLBACK");
-        throw;
-    }
-    exec("COMMIT");
+    });
 }
 
-void CampaignStore::add_snapshot(const Snapshot& snap, const SnapshotCost& cost, double seconds_so_far) {
+void CampaignStore::add_snapshot(const Snapshot& snap, const SnapshotCost& cost) {
     std::lock_guard<std::mutex> lock(mutex_);
-    exec("BEGIN IMMEDIATE");
-    try {
+    in_transaction([&] {
         Statement s(db_,
                     "INSERT OR REPLACE INTO snapshots (runner, trial, elapsed, executions, component, lines_covered, "
                     "lines_total, branches_covered, branches_total, functions_covered, functions_total) "
@@ -227,12 +227,8 @@ void CampaignStore::add_snapshot(const Snapshot& snap, const SnapshotCost& cost,
         c.bind(snap.runner).bind(int64_t(snap.trial)).bind(snap.elapsed_seconds).bind(int64_t(cost.folded_profiles))
             .bind(int64_t(cost.profiles_so_far)).bind(cost.fold_seconds).bind(cost.measure_seconds).run(path_);
         Statement t(db_, "UPDATE trials SET seconds = ?, executions = ? WHERE runner = ? AND trial = ?", path_);
-        t.bind(seconds_so_far).bind(int64_t(snap.executions)).bind(snap.runner).bind(int64_t(snap.trial)).run(path_);
-    } catch (...) {
-        exec("ROLLBACK");
-        throw;
-    }
-    exec("COMMIT");
+        t.bind(snap.elapsed_seconds).bind(int64_t(snap.executions)).bind(snap.runner).bind(int64_t(snap.trial)).run(path_);
+    });
 }
 
 }  // namespace dlcov

@@ -93,10 +93,13 @@ public:
 
     void add_events(const std::string& runner, int trial, const std::vector<ExecutionRow>& executions,
                     const std::vector<Finding>& findings);
-    void add_snapshot(const Snapshot& snapshot, const SnapshotCost& cost, double seconds_so_far);
+    void add_snapshot(const Snapshot& snapshot, const SnapshotCost& cost);  // also the trial's seconds so far
 
 private:
     void exec(const std::string& sql);
+    // Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back and rethrows when it throws.
+    template <class Body>
+    void in_transaction(Body body);
     sqlite3* db_ = nullptr;
     std::string path_;
     std::mutex mutex_;
