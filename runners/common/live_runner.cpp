@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -12,13 +11,7 @@ namespace dlcov {
 
 TrialResult LiveRunner::run_trial(const TrialContext& ctx) {
     const RunnerDefinition& d = spec_.definition;
-    fs::create_directories(ctx.work_dir());
-    fs::create_directories(ctx.profile_dir());
-    {
-        std::ofstream options(ctx.trial_dir + "/options.json");
-        options << spec_.options.dump(2) << "\n";
-    }
-    Placeholders p = placeholders(ctx);
+    Placeholders p = start_trial(ctx);
     ExecutionSpec exec;
     exec.argv = p.expand(d.command, d.path + ": command");
     for (const auto& [k, v] : d.env) exec.env[k] = p.expand(v, d.path + ": env " + k);
@@ -27,16 +20,11 @@ TrialResult LiveRunner::run_trial(const TrialContext& ctx) {
     exec.working_dir = ctx.work_dir();
     // The tester watches its own budget; the harness stops it a little later in any case (time
     // for its last execution, which has its own timeout, and for writing its results).
-    double budget_seconds = budget(ctx);
-    double grace = std::max(5.0, budget_seconds * 0.1) + d.timeout_seconds;
-    exec.timeout = std::chrono::milliseconds(long((budget_seconds + grace) * 1000));
+    double grace = std::max(5.0, ctx.budget_seconds * 0.1) + d.timeout_seconds;
+    exec.timeout = std::chrono::milliseconds(long((ctx.budget_seconds + grace) * 1000));
     exec.output_cap = 1 << 20;
     ExecutionResult r = execute(exec);
-    {
-        std::ofstream log(ctx.trial_dir + "/tester.log");
-        log << r.output;
-        if (r.output_dropped) log << "\n[" << r.output_dropped << " more bytes dropped]\n";
-    }
+    write_output_log(ctx.trial_dir + "/tester.log", "", r);
     if (r.outcome != ExecutionResult::Exited || r.exit_code != 0)
         ctx.log("tester ended with " + r.describe() + " (see " + ctx.trial_dir + "/tester.log)");
     return read_trial_events(ctx.events_path());

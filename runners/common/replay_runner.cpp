@@ -1,5 +1,7 @@
 #include "replay_runner.h"
 
+#include "child_process.h"
+
 #include "component_map.h"
 #include "error.h"
 #include "execution.h"
@@ -54,26 +56,12 @@ std::string last_line(const std::string& text) {
     return text.substr(begin, end + 1 - begin);
 }
 
-bool shell_safe(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || std::string("/._-+=:,@%").find(c) != std::string::npos;
-    });
-}
-
-std::string shell_quote(const std::string& s) {
-    if (shell_safe(s)) return s;
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
 // A command a person can paste into a shell: the runner's environment, then the arguments.
 std::string replay_command(const ExecutionSpec& exec) {
     std::string cmd;
     for (const auto& [key, value] : exec.env)
-        if (key != "LLVM_PROFILE_FILE" && !value.empty()) cmd += key + "=" + shell_quote(value) + " ";
-    for (size_t i = 0; i < exec.argv.size(); ++i) cmd += (i ? " " : "") + shell_quote(exec.argv[i]);
-    return cmd;
+        if (key != "LLVM_PROFILE_FILE" && !value.empty()) cmd += key + "=" + command_line({value}) + " ";
+    return cmd + command_line(exec.argv);
 }
 
 // The finding kind the runner file's `finding_kinds` option gives an exit code.
@@ -123,13 +111,7 @@ std::vector<std::string> find_artifacts(const std::string& root, const std::stri
 
 TrialResult ReplayRunner::run_trial(const TrialContext& ctx) {
     const RunnerDefinition& d = spec_.definition;
-    fs::create_directories(ctx.work_dir());
-    fs::create_directories(ctx.profile_dir());
-    {
-        std::ofstream options(ctx.trial_dir + "/options.json");
-        options << spec_.options.dump(2) << "\n";
-    }
-    Placeholders p = placeholders(ctx);
+    Placeholders p = start_trial(ctx);
     std::string root;
     try {
         root = p.expand(d.artifacts_root, d.path + ": artifacts root");
@@ -145,7 +127,7 @@ TrialResult ReplayRunner::run_trial(const TrialContext& ctx) {
     std::map<std::string, std::string> replayed_before = executions_logged(ctx.events_path());
     if (!replayed_before.empty()) ctx.log(fmt::format("resuming after {} replayed artifact(s)", replayed_before.size()));
     EventLog events(ctx.events_path());
-    Deadline deadline(budget(ctx));
+    Deadline deadline(ctx.budget_seconds);
     std::map<std::string, size_t> outcomes;  // "exit 0", "signal 11 (...)", ... -> count
     for (size_t i = 0; i < artifacts.size(); ++i) {
         if (ctx.stopping()) break;
@@ -173,12 +155,8 @@ TrialResult ReplayRunner::run_trial(const TrialContext& ctx) {
         ++outcomes[outcome];
         if (r.outcome == ExecutionResult::Exited && r.exit_code == 0) continue;
 
-        std::string log_path = ctx.work_dir() + "/" + id + ".log";
-        {
-            std::ofstream log(log_path);
-            log << replay_command(exec) << "\n" << r.describe() << "\n" << r.output;
-            if (r.output_dropped) log << "\n[" << r.output_dropped << " more bytes dropped]\n";
-        }
+        std::string replay = replay_command(exec);
+        write_output_log(ctx.work_dir() + "/" + id + ".log", replay + "\n" + r.describe() + "\n", r);
         Finding f;
         f.kind = r.outcome == ExecutionResult::TimedOut   ? "timeout"
                  : r.outcome == ExecutionResult::Signaled ? "crash"
@@ -187,7 +165,7 @@ TrialResult ReplayRunner::run_trial(const TrialContext& ctx) {
         f.artifact = artifacts[i];
         std::string said = last_line(r.output);
         f.detail = r.describe() + (said.empty() ? "" : ": " + said.substr(0, 300));
-        f.replay = replay_command(exec);
+        f.replay = replay;
         events.finding(f);
     }
     std::string summary;

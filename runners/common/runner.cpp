@@ -50,21 +50,29 @@ void Runner::setup(const BuildManifest& build, const std::string& campaign_dir) 
                                     creates, r.output));
 }
 
-Placeholders Runner::placeholders(const TrialContext& ctx) const {
+Placeholders Runner::start_trial(const TrialContext& ctx) const {
+    fs::create_directories(ctx.work_dir());
+    fs::create_directories(ctx.profile_dir());
+    {
+        std::ofstream options(ctx.trial_dir + "/options.json");
+        options << spec_.options.dump(2) << "\n";
+    }
     Placeholders p = campaign_placeholders(spec_, ctx.build, ctx.campaign_dir);
     p.set("trial", ctx.trial_dir);
     p.set("work", ctx.work_dir());
     p.set("profiles", ctx.profile_dir());
     p.set("events", ctx.events_path());
     p.set("options", ctx.trial_dir + "/options.json");
-    p.set("budget", fmt::format("{}", budget(ctx)));
+    p.set("budget", fmt::format("{}", ctx.budget_seconds));
     p.set("seed", std::to_string(ctx.random_seed));
     p.set("timeout", fmt::format("{}", spec_.definition.timeout_seconds));
     return p;
 }
 
-double Runner::budget(const TrialContext& ctx) const {
-    return ctx.budget_seconds > 0 ? ctx.budget_seconds : spec_.budget_seconds;
+void write_output_log(const std::string& path, const std::string& header, const ExecutionResult& result) {
+    std::ofstream log(path);
+    log << header << result.output;
+    if (result.output_dropped) log << "\n[" << result.output_dropped << " more bytes dropped]\n";
 }
 
 std::unique_ptr<Runner> make_runner(const RunnerSpec& spec) {

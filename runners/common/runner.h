@@ -8,6 +8,7 @@
 // runners/); the harness is not edited.
 #pragma once
 #include "build_manifest.h"
+#include "execution.h"
 #include "finding.h"
 #include "runner_definition.h"
 
@@ -37,7 +38,7 @@ struct TrialContext {
     int trial = 1;
     unsigned random_seed = 0;
     std::function<void(const std::string&)> log;  // progress lines for the user
-    double budget_seconds = 0;  // this run of the trial (less when a campaign resumes it); 0 = the runner's
+    double budget_seconds = 0;  // this run of the trial (less than the runner's when a campaign resumes it)
     const std::atomic<bool>* stop = nullptr;  // set when the campaign is being interrupted
 
     bool stopping() const { return stop && stop->load(); }
@@ -46,6 +47,9 @@ struct TrialContext {
     std::string profile_dir() const { return trial_dir + "/profiles"; }
     std::string events_path() const { return trial_dir + "/events.jsonl"; }
 };
+
+// Writes `header` and a child's captured output (saying how much was dropped) to `path`.
+void write_output_log(const std::string& path, const std::string& header, const ExecutionResult& result);
 
 struct TrialResult {
     size_t executions = 0;
@@ -62,10 +66,9 @@ public:
 
 protected:
     explicit Runner(RunnerSpec spec) : spec_(std::move(spec)) {}
-    // The placeholders every command may use, for this trial.
-    Placeholders placeholders(const TrialContext& context) const;
-    // The budget of this run of the trial: the context's when set, else the runner's.
-    double budget(const TrialContext& context) const;
+    // Creates the trial's work and profile folders, writes its options.json (the {options}
+    // file) and returns the placeholders every command may use, for this trial.
+    Placeholders start_trial(const TrialContext& context) const;
     RunnerSpec spec_;
 };
 
