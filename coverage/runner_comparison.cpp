@@ -23,8 +23,8 @@ Comparison compare_testers(const std::vector<std::string>& objects, const std::s
     if (!map_path.empty()) map = std::make_unique<ComponentMap>(ComponentMap::load(map_path));
     // With the build's layout profile every tester is moved onto the build's layout
     // (layout_alignment.h); without one, the first tester's reading is the layout.
-    auto adopt_layout = [&](const CoverageLayout& layout) {
-        c.layout = layout;
+    auto adopt_layout = [&](CoverageLayout layout) {
+        c.layout = std::move(layout);
         c.assignment = assign_files(c.layout, map.get(), source_root);
         c.all.name = "union";
         c.all.counts = CoverageCounts::zeros(c.layout);
@@ -37,7 +37,7 @@ Comparison compare_testers(const std::vector<std::string>& objects, const std::s
         if (!layout_profile.empty()) {
             tc.counts = align_to_layout(pc.coverage, c.layout);
         } else {
-            if (c.testers.empty()) adopt_layout(pc.coverage.layout);
+            if (c.testers.empty()) adopt_layout(std::move(pc.coverage.layout));
             else if (pc.coverage.layout.fingerprint() != c.layout.fingerprint())
                 throw UserError("tester '" + t.name + "' was read into a different coverage layout than the others; "
                                 "the build has no layout profile: run `dlcov instrument` again");

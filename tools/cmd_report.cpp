@@ -38,31 +38,41 @@ void write_text(const fs::path& path, const std::string& text) {
     if (!out) throw UserError(path.string() + ": cannot write");
 }
 
-// Per runner: findings by kind and the first few with the command that replays them; every
-// finding is in report/findings.html and each trial's findings.json.
-void print_findings(const fs::path& dir, const nlohmann::json& campaign) {
-    constexpr size_t kShown = 3;
-    std::cout << "Findings\n";
-    for (const auto& runner : campaign.at("runners")) {
-        size_t count = 0;
-        std::map<std::string, size_t> by_kind;
-        std::string lines;
+// Every trial's findings.json, in campaign order.
+std::vector<FindingRecord> read_findings(const fs::path& dir, const nlohmann::json& campaign) {
+    std::vector<FindingRecord> out;
+    for (const auto& runner : campaign.at("runners"))
         for (const auto& trial : runner.at("trials")) {
             fs::path file = dir / trial.at("dir").get<std::string>() / "findings.json";
             if (!fs::exists(file)) continue;
-            for (const auto& f : read_json(file)) {
-                ++by_kind[f.at("kind").get<std::string>()];
-                if (count++ >= kShown) continue;
-                lines += fmt::format("    trial {}: {} {} [{}] {}\n      replay: {}\n", trial.at("trial").get<int>(),
-                                     f.at("kind").get<std::string>(), f.at("artifact").get<std::string>(),
-                                     f.at("backends").get<std::string>(), f.at("detail").get<std::string>(),
-                                     f.at("replay").get<std::string>());
-            }
+            for (const auto& f : read_json(file))
+                out.push_back({runner.at("name").get<std::string>(), trial.value("trial", 1), f.value("kind", ""),
+                               f.value("artifact", ""), f.value("backends", ""), f.value("detail", ""),
+                               f.value("replay", "")});
+        }
+    return out;
+}
+
+// Per runner: findings by kind and the first few with the command that replays them; every
+// finding is in report/findings.html and each trial's findings.json.
+void print_findings(const std::vector<RunnerSummary>& runners, const std::vector<FindingRecord>& findings) {
+    constexpr size_t kShown = 3;
+    std::cout << "Findings\n";
+    for (const auto& runner : runners) {
+        size_t count = 0;
+        std::map<std::string, size_t> by_kind;
+        std::string lines;
+        for (const auto& f : findings) {
+            if (f.runner != runner.name) continue;
+            ++by_kind[f.kind];
+            if (count++ >= kShown) continue;
+            lines += fmt::format("    trial {}: {} {} [{}] {}\n      replay: {}\n", f.trial, f.kind, f.artifact, f.backends,
+                                 f.detail, f.replay);
         }
         std::string kinds;
         for (const auto& [kind, n] : by_kind) kinds += fmt::format("{}{} {}", kinds.empty() ? " (" : ", ", n, kind);
         if (!kinds.empty()) kinds += ")";
-        std::cout << fmt::format("  {}: {} finding(s){}\n", runner.at("name").get<std::string>(), count, kinds) << lines;
+        std::cout << fmt::format("  {}: {} finding(s){}\n", runner.name, count, kinds) << lines;
         if (count > kShown) std::cout << fmt::format("    ... and {} more (report/findings.html)\n", count - kShown);
     }
 }
@@ -133,7 +143,8 @@ void run_report(const std::string& campaign_dir) {
     std::cout << fmt::format("Campaign {} on {} {} ({} mode), status {}\n\n", campaign.at("name").get<std::string>(),
                              build.framework, build.version, build.mode, campaign.value("status", "?"));
     std::cout << render_table6(c);
-    print_findings(dir, campaign);
+    in.findings = read_findings(dir, campaign);
+    print_findings(in.runners, in.findings);
 
     nlohmann::json summary = comparison_json(c);
     // The union's distinct source lines: what the per-line pages and the lcov export count.
@@ -167,15 +178,6 @@ void run_report(const std::string& campaign_dir) {
     in.comparison = &c;
     in.snapshots = read_snapshots(dir.string());
     collect_trial_coverage(in, build, testers);
-    for (const auto& runner : campaign.at("runners"))
-        for (const auto& trial : runner.at("trials")) {
-            fs::path file = dir / trial.at("dir").get<std::string>() / "findings.json";
-            if (!fs::exists(file)) continue;
-            for (const auto& f : read_json(file))
-                in.findings.push_back({runner.at("name").get<std::string>(), trial.value("trial", 1), f.value("kind", ""),
-                                       f.value("artifact", ""), f.value("backends", ""), f.value("detail", ""),
-                                       f.value("replay", "")});
-        }
     std::string lcov_totals = fmt::format(
         "lines {}/{} (distinct source lines: Table 6 counts a line once per function definition containing it, as "
         "llvm-cov report does), branches {}/{}, functions {}/{}",
