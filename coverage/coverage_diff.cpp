@@ -41,8 +41,8 @@ CoverageDiff diff_coverage(const std::vector<std::string>& objects, const std::s
     const Comparison& c = d.comparison;
     const CoverageCounts& ca = c.testers[0].counts;
     const CoverageCounts& cb = c.testers[1].counts;
-    auto add = [](Measurement& m, Component comp, const CoverageTally& t) {
-        m.components[comp] += t;
+    auto add = [&c](Measurement& m, Component comp, const CoverageTally& t) {
+        if (c.assignment.has_map) m.components[comp] += t;  // as summarize: no map, no components
         m.total += t;
     };
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
