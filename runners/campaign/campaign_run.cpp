@@ -112,7 +112,7 @@ public:
 private:
     void run_trial(TrialJob& job);
     void take_snapshot(TrialJob& job, RunningCoverage& coverage, double elapsed, bool final);
-    void follow_events(TrialJob& job, TrialEvents& events, size_t* failed);
+    void follow_events(TrialJob& job, TrialEvents& events);
     std::vector<RunnerProgress> progress(const std::vector<TrialJob*>& all);
 
     const RunOptions& options_;
@@ -123,11 +123,10 @@ private:
     ProgressDisplay& display_;
 };
 
-void CampaignRun::follow_events(TrialJob& job, TrialEvents& events, size_t* failed) {
+void CampaignRun::follow_events(TrialJob& job, TrialEvents& events) {
     TrialEvents::Batch batch = events.read_new();
     const RunnerSpec& spec = config_.runners[job.runner_index];
     store_.add_events(spec.name, job.trial, batch.executions, batch.findings);
-    *failed += batch.failed_executions;
     std::lock_guard<std::mutex> lock(job.mutex);
     job.executions += batch.executions.size();
     job.findings += batch.findings.size();
@@ -178,8 +177,7 @@ void CampaignRun::run_trial(TrialJob& job) {
 
     RunningCoverage coverage(build_, job.dir.string(), options_.keep_profiles);
     TrialEvents events(job.dir.string() + "/events.jsonl");
-    size_t failed = 0;
-    follow_events(job, events, &failed);  // what a resumed trial did before
+    follow_events(job, events);  // what a resumed trial did before
 
     std::unique_ptr<Runner> runner = make_runner(spec);
     TrialContext ctx{build_,
@@ -214,7 +212,7 @@ void CampaignRun::run_trial(TrialJob& job) {
         while (true) {
             auto wake = std::min(next_snapshot, Clock::now() + std::chrono::milliseconds(500));
             bool finished = tester.wait_until(wake) == std::future_status::ready;
-            follow_events(job, events, &failed);
+            follow_events(job, events);
             {
                 std::lock_guard<std::mutex> lock(job.mutex);
                 job.elapsed = offset + seconds_since(start);
@@ -227,7 +225,7 @@ void CampaignRun::run_trial(TrialJob& job) {
         }
         tester.get();  // rethrows what the runner threw (e.g. a tester that cannot start)
     }
-    follow_events(job, events, &failed);
+    follow_events(job, events);
     double elapsed = offset + seconds_since(start);
     take_snapshot(job, coverage, elapsed, true);
 
@@ -243,7 +241,7 @@ void CampaignRun::run_trial(TrialJob& job) {
         record.findings = job.findings;
         job.running = false;
     }
-    TrialResult result = read_trial_events(job.dir.string() + "/events.jsonl");
+    TrialResult result = read_trial_events(ctx.events_path());
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : result.findings) findings.push_back(to_json(f));
     write_json(job.dir / "findings.json", findings);

@@ -9,7 +9,7 @@ namespace fs = std::filesystem;
 
 namespace dlcov {
 
-TrialResult LiveRunner::run_trial(const TrialContext& ctx) {
+void LiveRunner::run_trial(const TrialContext& ctx) {
     const RunnerDefinition& d = spec_.definition;
     Placeholders p = start_trial(ctx);
     ExecutionSpec exec;
@@ -27,7 +27,6 @@ TrialResult LiveRunner::run_trial(const TrialContext& ctx) {
     write_output_log(ctx.trial_dir + "/tester.log", "", r);
     if (r.outcome != ExecutionResult::Exited || r.exit_code != 0)
         ctx.log("tester ended with " + r.describe() + " (see " + ctx.trial_dir + "/tester.log)");
-    return read_trial_events(ctx.events_path());
 }
 
 }  // namespace dlcov

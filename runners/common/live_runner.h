@@ -7,7 +7,7 @@ namespace dlcov {
 class LiveRunner : public Runner {
 public:
     explicit LiveRunner(RunnerSpec spec) : Runner(std::move(spec)) {}
-    TrialResult run_trial(const TrialContext& context) override;
+    void run_trial(const TrialContext& context) override;
 };
 
 }  // namespace dlcov

@@ -109,7 +109,7 @@ std::vector<std::string> find_artifacts(const std::string& root, const std::stri
     return out;
 }
 
-TrialResult ReplayRunner::run_trial(const TrialContext& ctx) {
+void ReplayRunner::run_trial(const TrialContext& ctx) {
     const RunnerDefinition& d = spec_.definition;
     Placeholders p = start_trial(ctx);
     std::string root;
@@ -173,7 +173,6 @@ TrialResult ReplayRunner::run_trial(const TrialContext& ctx) {
     bool all_passed = outcomes.size() == 1 && outcomes.count("exit 0");
     if (!summary.empty())
         ctx.log("replays: " + summary + (all_passed ? "" : " (output of each that failed: " + ctx.work_dir() + "/replay-*.log)"));
-    return read_trial_events(ctx.events_path());
 }
 
 }  // namespace dlcov

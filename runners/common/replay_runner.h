@@ -15,7 +15,7 @@ namespace dlcov {
 class ReplayRunner : public Runner {
 public:
     explicit ReplayRunner(RunnerSpec spec) : Runner(std::move(spec)) {}
-    TrialResult run_trial(const TrialContext& context) override;
+    void run_trial(const TrialContext& context) override;
 };
 
 // Regular files under `root` whose path relative to it matches `glob`, sorted. The glob is a

@@ -62,7 +62,8 @@ public:
     virtual ~Runner() = default;
     // Runs once per campaign before any trial (e.g. generating seed models).
     virtual void setup(const BuildManifest& build, const std::string& campaign_dir);
-    virtual TrialResult run_trial(const TrialContext& context) = 0;
+    // Runs the trial; what it did is in the trial's events file (read_trial_events).
+    virtual void run_trial(const TrialContext& context) = 0;
 
 protected:
     explicit Runner(RunnerSpec spec) : spec_(std::move(spec)) {}
