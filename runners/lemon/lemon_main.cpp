@@ -37,7 +37,6 @@ int apply_once(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : 2;
     }
     try {
-        if (!is_operator(op)) throw std::invalid_argument("unknown LEMON operator " + op);
         RandomSource random(seed);
         Mutation m = apply_operator(op, TinyModel::load(model_path), random, settings);
         if (!m.applied()) {

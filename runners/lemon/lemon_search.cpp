@@ -128,14 +128,12 @@ private:
         for (const auto& backend : options_.backends) {
             ExecutorRun run = run_executor(args_, events_, name + "." + backend, path, input, backend);
             const ExecutionResult& r = run.result;
-            bool exited = r.outcome == ExecutionResult::Exited;
-            if (exited && r.exit_code == kExecutorNaN)
-                worsen(e, Outcome::NaN, backend + ": NaN or Inf in the output");
-            else if (exited && r.exit_code == kExecutorUnusableInput)
+            // run_executor classified the run: nan, or crash, timeout and tiny-dnn throwing (LEMON's crash/).
+            if (run.finding)
+                worsen(e, run.finding->kind == "nan" ? Outcome::NaN : Outcome::Crash, backend + ": " + run.finding->detail);
+            else if (r.outcome == ExecutionResult::Exited && r.exit_code == kExecutorUnusableInput)
                 worsen(e, Outcome::Unusable, backend + ": the executor could not use the model: " +
                                                  r.output.substr(0, r.output.find('\n')));
-            else if (!exited || r.exit_code != kExecutorOk)  // crash, timeout or tiny-dnn threw: LEMON's crash/
-                worsen(e, Outcome::Crash, backend + ": " + (run.finding ? run.finding->detail : r.describe()));
             else if (!run.output)
                 worsen(e, Outcome::Unusable, backend + ": unreadable executor output");
             outputs.push_back(run.output);

@@ -27,7 +27,6 @@ public:
     void history(const std::string& name, const std::string& parent, const std::string& op, Outcome outcome,
                  double d_mad, const std::string& detail);
 
-    const std::string& root() const { return root_; }
 
 private:
     std::string root_;

@@ -16,6 +16,9 @@ namespace dlcov::lemon {
 struct MutationSettings {
     // LEMON's mutation ratio: the share of neurons (WS, NEB, NAI) or weights (GF) touched.
     double mutate_ratio = 0.3;
+
+    // How many of `n` neurons or weights an operator touches: the ratio's share, at least one.
+    size_t mutated_count(size_t n) const;
 };
 
 struct Mutation {

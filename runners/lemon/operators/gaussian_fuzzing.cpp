@@ -42,7 +42,7 @@ Mutation gaussian_fuzzing(const TinyModel& model, RandomSource& random, const Mu
         if (!values.is_array() || values.empty()) continue;
         double sd = standard_deviation(values);
         if (sd == 0 || !std::isfinite(sd)) sd = 0.1;
-        size_t count = std::max<size_t>(1, size_t(std::floor(double(values.size()) * settings.mutate_ratio)));
+        size_t count = settings.mutated_count(values.size());
         for (size_t i : random.sample(values.size(), count))
             values[i] = float(values[i].get<float>() + random.normal() * sd);
         changed += count;

@@ -41,7 +41,6 @@ Layer make_addable(const std::string& kind, const Shape& s, RandomSource& random
 }  // namespace
 
 Mutation layer_addition(const TinyModel& model, RandomSource& random, const MutationSettings&) {
-    if (model.is_graph()) return not_applicable(kGraphModelReason);
     std::vector<Shape> shapes = position_shapes(model);
     size_t position = random.index(model.layers.size());  // before the output layer at the latest
     const Shape& s = shapes[position];

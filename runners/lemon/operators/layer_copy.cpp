@@ -9,7 +9,6 @@
 namespace dlcov::lemon {
 
 Mutation layer_copy(const TinyModel& model, RandomSource& random, const MutationSettings&) {
-    if (model.is_graph()) return not_applicable(kGraphModelReason);
     std::vector<Shape> shapes = position_shapes(model);
     std::vector<size_t> copyable;
     for (size_t i = 0; i + 1 < model.layers.size(); ++i)

@@ -10,7 +10,6 @@
 namespace dlcov::lemon {
 
 Mutation layer_switch(const TinyModel& model, RandomSource& random, const MutationSettings&) {
-    if (model.is_graph()) return not_applicable(kGraphModelReason);
     std::vector<Shape> shapes = position_shapes(model);
     std::vector<std::pair<size_t, size_t>> pairs;
     for (size_t i = 0; i + 1 < model.layers.size(); ++i) {

@@ -12,7 +12,6 @@
 namespace dlcov::lemon {
 
 Mutation multi_layer_addition(const TinyModel& model, RandomSource& random, const MutationSettings&) {
-    if (model.is_graph()) return not_applicable(kGraphModelReason);
     std::vector<Shape> shapes = position_shapes(model);
     size_t position = random.index(model.layers.size());
     const Shape& s = shapes[position];

@@ -18,7 +18,7 @@ Mutation neuron_activation_inverse(const TinyModel& model, RandomSource& random,
     TinyModel mutant = model;
     Layer& layer = mutant.layers[index];
     NeuronLayout neurons = *neuron_layout(layer);
-    size_t count = std::max<size_t>(1, size_t(std::floor(double(neurons.neurons) * settings.mutate_ratio)));
+    size_t count = settings.mutated_count(neurons.neurons);
     std::vector<size_t> inverted = random.sample(neurons.neurons, count);
     for (size_t o : inverted) {
         for (size_t s : neurons.incoming(o)) layer.tensor(0)[s] = -layer.tensor(0)[s].get<float>();

@@ -20,7 +20,7 @@ Mutation layer_removal(const TinyModel&, RandomSource&, const MutationSettings&)
 Mutation layer_switch(const TinyModel&, RandomSource&, const MutationSettings&);                // LS
 Mutation multi_layer_addition(const TinyModel&, RandomSource&, const MutationSettings&);        // MLA
 
-// The reason layer operators give for graph models.
+// The reason layer operators give for graph models (apply_operator checks it).
 constexpr const char* kGraphModelReason =
     "graph model (tiny-dnn network<graph>): layer operators change sequential models only";
 

@@ -21,7 +21,7 @@ Mutation weight_shuffling(const TinyModel& model, RandomSource& random, const Mu
     TinyModel mutant = model;
     Layer& layer = mutant.layers[index];
     NeuronLayout neurons = *neuron_layout(layer);
-    size_t count = std::max<size_t>(1, size_t(std::floor(double(neurons.neurons) * settings.mutate_ratio)));
+    size_t count = settings.mutated_count(neurons.neurons);
     ModelJson& w = layer.tensor(0);
     for (size_t o : random.sample(neurons.neurons, count)) {
         std::vector<size_t> slots = neurons.incoming(o);
