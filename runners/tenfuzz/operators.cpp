@@ -50,9 +50,8 @@ const T& pick(const std::vector<T>& items, std::mt19937& rng) {
     return items[std::uniform_int_distribution<size_t>(0, items.size() - 1)(rng)];
 }
 
-Mutation not_applicable(const std::string& op, const std::string& reason) {
+Mutation not_applicable(const std::string& reason) {
     Mutation m;
-    m.op = op;
     m.reason = reason;
     return m;
 }
@@ -60,7 +59,6 @@ Mutation not_applicable(const std::string& op, const std::string& reason) {
 Mutation applied(const std::string& op, json test, json record) {
     Mutation m;
     m.applied = true;
-    m.op = op;
     record["operator"] = op;
     m.record = record;
     if (!test.contains("history")) test["history"] = json::array();
@@ -69,29 +67,13 @@ Mutation applied(const std::string& op, json test, json record) {
     return m;
 }
 
-}  // namespace
-
-const std::vector<std::string>& operator_names() {
-    static const std::vector<std::string> names = {"tensor_type", "tensor_shape", "tensor_structure", "tensor_rotation",
-                                                   "parameter"};
-    return names;
-}
-
-Mutation mutate(const std::string& op, const json& test, std::mt19937& rng) {
-    if (op == "tensor_type") return mutate_tensor_type(test, rng);
-    if (op == "tensor_shape") return mutate_tensor_shape(test, rng);
-    if (op == "tensor_structure") return mutate_tensor_structure(test, rng);
-    if (op == "tensor_rotation") return mutate_tensor_rotation(test, rng);
-    if (op == "parameter") return mutate_parameter(test, rng);
-    throw std::invalid_argument("unknown TenFuzz operator: " + op);
-}
 
 // Tensor type: tiny-dnn holds every tensor as float, so a type change becomes a change of value
 // domain, as if the data had been produced by (or cast through) another type: int8, uint8 and
 // bool values, or the extreme values of float and of int32 scattered through the tensor.
 Mutation mutate_tensor_type(const json& test, std::mt19937& rng) {
     const json& inputs = test.value("inputs", json::array());
-    if (inputs.empty()) return not_applicable("tensor_type", "the API takes no tensor");
+    if (inputs.empty()) return not_applicable("the API takes no tensor");
     const size_t index = std::uniform_int_distribution<size_t>(0, inputs.size() - 1)(rng);
     const std::string domain = pick(std::vector<std::string>{"int8", "uint8", "bool", "float_extremes", "int32_extremes"}, rng);
     json mutant = test;
@@ -126,7 +108,7 @@ Mutation mutate_tensor_type(const json& test, std::mt19937& rng) {
 // (3x4 -> 2x6); a layer built from this input is built for the new shape.
 Mutation mutate_tensor_shape(const json& test, std::mt19937& rng) {
     const std::vector<size_t> candidates = regular_inputs(test);
-    if (candidates.empty()) return not_applicable("tensor_shape", "no input with a regular shape");
+    if (candidates.empty()) return not_applicable("no input with a regular shape");
     const size_t index = pick(candidates, rng);
     const json shape = test["inputs"][index]["shape"];
     const long n = count_of(shape);
@@ -134,7 +116,7 @@ Mutation mutate_tensor_shape(const json& test, std::mt19937& rng) {
     for (long c = 1; c <= n; ++c)
         for (long h = 1; c * h <= n; ++h)
             if (n % (c * h) == 0 && json({c, h, n / (c * h)}) != shape) shapes.push_back({c, h, n / (c * h)});
-    if (shapes.empty()) return not_applicable("tensor_shape", "a single element has no other shape");
+    if (shapes.empty()) return not_applicable("a single element has no other shape");
     const std::vector<long>& to = pick(shapes, rng);
     json mutant = test;
     mutant["inputs"][index]["shape"] = to;
@@ -146,7 +128,7 @@ Mutation mutate_tensor_shape(const json& test, std::mt19937& rng) {
 // one: row k of every input cut to its own length.
 Mutation mutate_tensor_structure(const json& test, std::mt19937& rng) {
     const json& inputs = test.value("inputs", json::array());
-    if (inputs.empty()) return not_applicable("tensor_structure", "the API takes no tensor");
+    if (inputs.empty()) return not_applicable("the API takes no tensor");
     const bool ragged_ok = test.value("api", "") == "loss";
     if (ragged_ok && std::bernoulli_distribution(0.5)(rng)) {
         json mutant = test;
@@ -226,7 +208,7 @@ Mutation mutate_tensor_rotation(const json& test, std::mt19937& rng) {
         const json& shape = test["inputs"][i]["shape"];
         if (shape[1].get<long>() > 1 && shape[2].get<long>() > 1) spatial.push_back(i);
     }
-    if (spatial.empty()) return not_applicable("tensor_rotation", "no input with 2-D spatial data (height and width > 1)");
+    if (spatial.empty()) return not_applicable("no input with 2-D spatial data (height and width > 1)");
     const size_t index = pick(spatial, rng);
     const int degrees = pick(std::vector<int>{30, 90, 180, 270}, rng);
     json mutant = test;
@@ -254,7 +236,7 @@ Mutation mutate_parameter(const json& test, std::mt19937& rng) {
     std::vector<std::string> names;
     for (const auto& [name, type] : types.items())
         if (params.contains(name)) names.push_back(name);
-    if (names.empty()) return not_applicable("parameter", "the API takes no numeric parameter");
+    if (names.empty()) return not_applicable("the API takes no numeric parameter");
     const std::string name = pick(names, rng);
     const std::string type = types[name];
     std::vector<std::string> kinds = {"negate", "zero"};
@@ -283,6 +265,23 @@ Mutation mutate_parameter(const json& test, std::mt19937& rng) {
     mutant["params"][name] = to;
     return applied("parameter", std::move(mutant),
                    {{"param", name}, {"type", type}, {"kind", kind}, {"from", from}, {"to", to}});
+}
+
+}  // namespace
+
+const std::vector<std::string>& operator_names() {
+    static const std::vector<std::string> names = {"tensor_type", "tensor_shape", "tensor_structure", "tensor_rotation",
+                                                   "parameter"};
+    return names;
+}
+
+Mutation mutate(const std::string& op, const json& test, std::mt19937& rng) {
+    if (op == "tensor_type") return mutate_tensor_type(test, rng);
+    if (op == "tensor_shape") return mutate_tensor_shape(test, rng);
+    if (op == "tensor_structure") return mutate_tensor_structure(test, rng);
+    if (op == "tensor_rotation") return mutate_tensor_rotation(test, rng);
+    if (op == "parameter") return mutate_parameter(test, rng);
+    throw std::invalid_argument("unknown TenFuzz operator: " + op);
 }
 
 }  // namespace dlcov::tenfuzz

@@ -15,7 +15,6 @@ namespace dlcov::tenfuzz {
 
 struct Mutation {
     bool applied = false;
-    std::string op;           // tensor_type, tensor_shape, tensor_structure, tensor_rotation, parameter
     nlohmann::json record;    // what was done (input index, from/to shapes, degrees, parameter ...)
     std::string reason;       // why it does not apply, when !applied
     nlohmann::json test;      // the mutant (its "history" gains `record`), when applied
@@ -26,17 +25,5 @@ const std::vector<std::string>& operator_names();
 
 // Applies the named operator (throws std::invalid_argument on an unknown name).
 Mutation mutate(const std::string& op, const nlohmann::json& test, std::mt19937& rng);
-
-Mutation mutate_tensor_type(const nlohmann::json& test, std::mt19937& rng);
-Mutation mutate_tensor_shape(const nlohmann::json& test, std::mt19937& rng);
-Mutation mutate_tensor_structure(const nlohmann::json& test, std::mt19937& rng);
-Mutation mutate_tensor_rotation(const nlohmann::json& test, std::mt19937& rng);
-Mutation mutate_parameter(const nlohmann::json& test, std::mt19937& rng);
-
-// Rotates one channel-major sample [c][h][w] clockwise by 90, 180 or 270 degrees exactly, or by
-// any other angle through bilinear interpolation about the centre (same shape, zeros outside).
-// Returns the rotated values; `out_h`/`out_w` receive the new height and width.
-std::vector<double> rotate_sample(const std::vector<double>& sample, int c, int h, int w, int degrees, int& out_h,
-                                  int& out_w);
 
 }  // namespace dlcov::tenfuzz

@@ -20,7 +20,6 @@
 // record, or not applicable with the reason), summary.json (counts per operator and outcome).
 #include "corpus.h"
 #include "differential.h"
-#include "driver_run.h"
 #include "generator.h"
 #include "operators.h"
 
@@ -92,7 +91,9 @@ public:
     }
 
     void run() {
-        for (const CorpusTest& t : initial_corpus()) {
+        const std::vector<CorpusTest> corpus = initial_corpus();
+        corpus_tests_ = corpus.size();
+        for (const CorpusTest& t : corpus) {
             if (deadline_.expired()) break;
             const std::string path = (fs::path(args_.work_dir) / "tests" / "corpus" / (t.id + ".json")).string();
             write_json(path, t.test);
@@ -148,7 +149,7 @@ private:
             has_avx_path(test) ? backends_ : std::vector<std::string>{backends_.front()};
         std::vector<ExecutorRun> runs;
         for (const std::string& backend : backends) {
-            runs.push_back(run_driver(args_, events_, driver_, id + "." + backend, path, backend));
+            runs.push_back(run_driver(id + "." + backend, path, backend));
             const ExecutionResult& r = runs.back().result;
             const bool exited = r.outcome == ExecutionResult::Exited;
             o.usable = o.usable && !(exited && r.exit_code == kExecutorUnusableInput);
@@ -161,9 +162,29 @@ private:
         return o;
     }
 
+    // One API-level test in the instrumented driver, one process and one profile, with the
+    // executor's exit codes (run_instrumented).
+    ExecutorRun run_driver(const std::string& id, const std::string& test_path, const std::string& backend) {
+        std::vector<std::string> argv = {driver_, "--test", test_path, "--output", execution_output_path(args_, id),
+                                         "--backend", backend};
+        return run_instrumented(args_, events_, id, argv, test_path, "", backend);
+    }
+
+    void report_inconsistency(const std::string& path, const std::string& backends, const std::string& metric,
+                              double value, const std::string& detail, const std::string& replay) {
+        Finding f;
+        f.kind = "inconsistency";
+        f.artifact = trial_relative(args_, path);
+        f.backends = backends;
+        f.metric = metric;
+        f.value = value;
+        f.detail = detail;
+        f.replay = replay;
+        events_.finding(f);
+    }
+
     bool compare_backends(const std::string& path, const ExecutorRun& a, const ExecutorRun& b, const std::string& name_a,
                           const std::string& name_b) {
-        const auto describe = [](const ExecutorRun& r) { return r.result.describe(); };
         std::string detail;
         double value = 0;
         if (a.output && b.output) {
@@ -171,21 +192,16 @@ private:
             if (!inconsistent(d, threshold_)) return false;
             detail = d.describe();
             value = d.max_rel;
-        } else if (describe(a) != describe(b)) {
-            detail = fmt::format("outcomes differ: {} on {}, {} on {}", describe(a), name_a, describe(b), name_b);
+        } else if (a.result.describe() != b.result.describe()) {
+            detail = fmt::format("outcomes differ: {} on {}, {} on {}", a.result.describe(), name_a, b.result.describe(),
+                                 name_b);
             value = 1;
         } else {
             return false;
         }
-        Finding f;
-        f.kind = "inconsistency";
-        f.artifact = trial_relative(args_, path);
-        f.backends = name_a + "-vs-" + name_b;
-        f.metric = "max_rel_diff";
-        f.value = value;
-        f.detail = detail;
-        f.replay = fmt::format("{} --test {} --output /tmp/out.json --backend {} (then {})", driver_, path, name_a, name_b);
-        events_.finding(f);
+        report_inconsistency(path, name_a + "-vs-" + name_b, "max_rel_diff", value, detail,
+                             fmt::format("{} --test {} --output /tmp/out.json --backend {} (then {})", driver_, path, name_a,
+                                         name_b));
         return true;
     }
 
@@ -201,15 +217,9 @@ private:
         if (!out.contains("roundtrip_max_diff") || !out["roundtrip_max_diff"].is_number()) return false;
         const double diff = out["roundtrip_max_diff"].get<double>();
         if (diff <= threshold_) return false;
-        Finding f;
-        f.kind = "inconsistency";
-        f.artifact = trial_relative(args_, path);
-        f.backends = backend + "-vs-reloaded";
-        f.metric = "roundtrip_max_diff";
-        f.value = diff;
-        f.detail = fmt::format("the reloaded network predicts differently (max abs diff {:.3g})", diff);
-        f.replay = fmt::format("{} --test {} --output /tmp/out.json --backend {}", driver_, path, backend);
-        events_.finding(f);
+        report_inconsistency(path, backend + "-vs-reloaded", "roundtrip_max_diff", diff,
+                             fmt::format("the reloaded network predicts differently (max abs diff {:.3g})", diff),
+                             fmt::format("{} --test {} --output /tmp/out.json --backend {}", driver_, path, backend));
         return true;
     }
 
@@ -222,7 +232,7 @@ private:
     }
 
     void write_summary() {
-        json s = {{"corpus_tests", initial_corpus().size()}, {"mutants", mutant_count_}, {"by_operator", counts_},
+        json s = {{"corpus_tests", corpus_tests_}, {"mutants", mutant_count_}, {"by_operator", counts_},
                   {"not_applicable", not_applicable_}};
         write_json((fs::path(args_.work_dir) / "summary.json").string(), s);
         std::cout << s.dump(2) << '\n';
@@ -236,7 +246,7 @@ private:
     std::vector<std::string> backends_;
     double threshold_ = 1e-3, chain_ = 0.5;
     std::vector<CorpusTest> corpus_, mutants_;
-    size_t mutant_count_ = 0;
+    size_t corpus_tests_ = 0, mutant_count_ = 0;
     json counts_ = json::object();
     std::map<std::string, int> not_applicable_;
     std::ofstream mutations_;
