@@ -182,6 +182,13 @@ Shape output_shape(const Layer& layer, const Shape& input) {
     return input.size() == declared.size() ? input : declared;
 }
 
+std::vector<size_t> shape_keeping_layers(const TinyModel& model, const std::vector<Shape>& shapes) {
+    std::vector<size_t> out;
+    for (size_t i = 0; i + 1 < model.layers.size(); ++i)
+        if (preserves_shape(model.layers[i], shapes[i])) out.push_back(i);
+    return out;
+}
+
 bool preserves_shape(const Layer& layer, const Shape& input) {
     std::string kind = layer.kind();
     if (kind == "slice" || kind == "concat" || kind == "elementwise_add") return false;  // graph-only joins

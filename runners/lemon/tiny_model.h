@@ -87,6 +87,9 @@ Shape output_shape(const Layer& layer, const Shape& input);
 bool preserves_shape(const Layer& layer, const Shape& input);
 // The shape entering layer p, for p = 0..n-1, and (entry n) the model's output: n+1 entries.
 std::vector<Shape> position_shapes(const TinyModel& model);
+// The layers, the output layer aside, that keep the shape at their position (`shapes` from
+// position_shapes): those LC copies, LR removes and LS switches.
+std::vector<size_t> shape_keeping_layers(const TinyModel& model, const std::vector<Shape>& shapes);
 // "" when every layer of a sequential model takes what the one before it gives, else why not.
 std::string shape_error(const TinyModel& model);
 

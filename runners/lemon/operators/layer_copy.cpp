@@ -10,9 +10,7 @@ namespace dlcov::lemon {
 
 Mutation layer_copy(const TinyModel& model, RandomSource& random, const MutationSettings&) {
     std::vector<Shape> shapes = position_shapes(model);
-    std::vector<size_t> copyable;
-    for (size_t i = 0; i + 1 < model.layers.size(); ++i)
-        if (preserves_shape(model.layers[i], shapes[i])) copyable.push_back(i);
+    std::vector<size_t> copyable = shape_keeping_layers(model, shapes);
     if (copyable.empty()) return not_applicable("no layer besides the output layer keeps its input shape");
     size_t index = random.pick(copyable);
     TinyModel mutant = model;

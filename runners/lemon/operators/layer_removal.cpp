@@ -10,9 +10,7 @@ namespace dlcov::lemon {
 
 Mutation layer_removal(const TinyModel& model, RandomSource& random, const MutationSettings&) {
     std::vector<Shape> shapes = position_shapes(model);
-    std::vector<size_t> removable;
-    for (size_t i = 0; i + 1 < model.layers.size(); ++i)
-        if (preserves_shape(model.layers[i], shapes[i])) removable.push_back(i);
+    std::vector<size_t> removable = shape_keeping_layers(model, shapes);
     if (removable.empty()) return not_applicable("no layer besides the output layer keeps its input shape");
     size_t index = random.pick(removable);
     TinyModel mutant = model;

@@ -12,13 +12,13 @@ namespace dlcov::lemon {
 Mutation layer_switch(const TinyModel& model, RandomSource& random, const MutationSettings&) {
     std::vector<Shape> shapes = position_shapes(model);
     std::vector<std::pair<size_t, size_t>> pairs;
-    for (size_t i = 0; i + 1 < model.layers.size(); ++i) {
-        if (!preserves_shape(model.layers[i], shapes[i])) continue;
-        for (size_t j = i + 1; j + 1 < model.layers.size(); ++j) {
+    std::vector<size_t> keeping = shape_keeping_layers(model, shapes);
+    for (size_t a = 0; a < keeping.size(); ++a)
+        for (size_t b = a + 1; b < keeping.size(); ++b) {
+            size_t i = keeping[a], j = keeping[b];
             bool same = model.layers[i].node == model.layers[j].node && model.layers[i].weights == model.layers[j].weights;
-            if (!same && shapes[j] == shapes[i] && preserves_shape(model.layers[j], shapes[j])) pairs.emplace_back(i, j);
+            if (!same && shapes[j] == shapes[i]) pairs.emplace_back(i, j);
         }
-    }
     if (pairs.empty()) return not_applicable("no two different shape-keeping layers at positions of the same shape");
     auto [i, j] = random.pick(pairs);
     TinyModel mutant = model;
