@@ -72,6 +72,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tiny_dnn/tiny_dnn.h"
+#include "tinydnn_program.h"
 
 namespace {
 
@@ -80,20 +81,13 @@ using tiny_dnn::float_t;
 using tiny_dnn::serial_size_t;
 using tiny_dnn::tensor_t;
 using tiny_dnn::vec_t;
-using tiny_dnn::core::backend_t;
-
-enum ExitCode { kOk = 0, kUnusable = 2, kNonFinite = 3, kFrameworkThrew = 4 };
+using namespace tinydnn_program;
 
 const char* const kUsage =
     "usage: dlcov-tinydnn-api --test TEST.json --output OUT.json [--backend internal|avx]\n"
     "Runs one API-level test of tiny-dnn (families: layer, serialize, tensor, util, image,\n"
     "optimizer, loss, train; see the header of runners/tinydnn/api_driver.cpp).\n"
     "Exit codes: 0 success; 2 unusable test; 3 NaN or Inf in an output; 4 tiny-dnn threw.\n";
-
-// Our own verdict on the test, as opposed to what tiny-dnn throws.
-struct Unusable : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 struct Input {
     serial_size_t channels = 1, height = 1, width = 1;
@@ -231,6 +225,13 @@ struct Result {
         outputs.push_back(std::move(flat));
     }
     void add(float_t v) { outputs.push_back(vec_t{v}); }
+
+    // Sets the network's backends (tinydnn_program.h); "avx" when any layer runs on it.
+    template <typename Net>
+    void use_backends(Net& net, bool avx) {
+        for (const json& layer : set_backends(net, avx))
+            if (layer["backend"] == "avx") backend = "avx";
+    }
 };
 
 // ---- layers -----------------------------------------------------------------------------------
@@ -325,11 +326,6 @@ LayerPtr make_layer(const Test& t) {
     throw Unusable("unknown layer: " + n);
 }
 
-bool has_avx_path(const tiny_dnn::layer& l) {
-    const std::string type = l.layer_type();
-    return type == "conv" || type == "fully-connected" || type == "max-pool";
-}
-
 // The layer's data inputs must match the samples the test gives (else kernels read out of bounds).
 std::vector<tensor_t> layer_inputs(const Test& t, tiny_dnn::layer& l) {
     const auto shapes = l.in_data_shape();
@@ -394,22 +390,19 @@ Result run_serialize(const Test& t, const std::string& output_path) {
     tiny_dnn::network<tiny_dnn::sequential> net;
     net << *l;
     Result r;
-    for (tiny_dnn::layer* each : net) {
-        const bool avx = t.avx && has_avx_path(*each);
-        each->set_backend_type(avx ? backend_t::avx : backend_t::internal);
-        if (avx) r.backend = "avx";
-    }
+    r.use_backends(net, t.avx);
     const tensor_t before = predict_all(net, in[0]);
     r.add(before);
 
     const std::string format = t.params.contains("format") ? string_param(t, "format") : "json";
     tiny_dnn::network<tiny_dnn::sequential> loaded;
     if (format == "model_json") {
-        loaded.from_json(net.to_json());
+        const std::string model_json = net.to_json();
+        loaded.from_json(model_json);
         vec_t sizes;
         for (tiny_dnn::layer* each : loaded) sizes.push_back(float_t(each->out_data_size()));
         r.add(sizes);
-        r.extra["model_json_bytes"] = net.to_json().size();
+        r.extra["model_json_bytes"] = model_json.size();
         return r;
     }
     if (format != "json" && format != "binary") throw Unusable("params.format must be json, binary or model_json");
@@ -660,11 +653,7 @@ Result run_train(const Test& t) {
     if (softmax) net << fully_connected_layer<act::softmax>(hidden, classes);
     else net << fully_connected_layer<act::sigmoid>(hidden, classes);
     Result r;
-    for (tiny_dnn::layer* each : net) {
-        const bool avx = t.avx && has_avx_path(*each);
-        each->set_backend_type(avx ? backend_t::avx : backend_t::internal);
-        if (avx) r.backend = "avx";
-    }
+    r.use_backends(net, t.avx);
     auto opt = make_optimizer(t, string_param(t, "optimizer"));
     const size_t batch = std::max<size_t>(1, t.params.value("batch", in.samples.size()));
     Result trained = with_loss(loss_name, [&](auto loss) {
@@ -737,25 +726,14 @@ int main(int argc, char** argv) {
         const Test test = read_test(test_path, backend);
         Result r = run(test, output_path);
         bool finite = true;
-        json outputs = json::array();
-        for (const vec_t& o : r.outputs) {
-            json row = json::array();
-            for (float_t v : o) {
-                finite = finite && std::isfinite(v);
-                row.push_back(static_cast<double>(v));  // nlohmann writes NaN and Inf as null
-            }
-            outputs.push_back(std::move(row));
-        }
+        json outputs = outputs_json(r.outputs, finite);
         json doc = r.extra;
         doc["api"] = test.api;
         doc["name"] = test.name;
         doc["backend"] = r.backend;
         doc["outputs"] = std::move(outputs);
         doc["status"] = finite ? "ok" : "nan";
-        std::ofstream out(output_path, std::ios::binary | std::ios::trunc);
-        out << doc.dump() << '\n';
-        out.flush();
-        if (!out) throw Unusable("cannot write " + output_path);
+        write_result(output_path, doc);
         return finite ? kOk : kNonFinite;
     } catch (const Unusable& e) {
         std::cerr << "dlcov-tinydnn-api: " << e.what() << '\n';

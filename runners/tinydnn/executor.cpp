@@ -56,13 +56,12 @@
 #include <nlohmann/json.hpp>
 
 #include "tiny_dnn/tiny_dnn.h"
+#include "tinydnn_program.h"
 
 namespace {
 
 using nlohmann::json;
-using tiny_dnn::core::backend_t;
-
-enum ExitCode { kOk = 0, kUnusable = 2, kNonFinite = 3, kFrameworkThrew = 4 };
+using namespace tinydnn_program;
 
 const char* const kUsage =
     "usage: dlcov-tinydnn-exec --model MODEL.json --input INPUT.json --output OUT.json\n"
@@ -73,11 +72,6 @@ const char* const kUsage =
     "Exit codes: 0 success; 2 unusable input (arguments, files, input JSON, sizes, labels,\n"
     "a model that is not JSON); 3 NaN or Inf in an output (OUT.json still written);\n"
     "4 tiny-dnn threw while loading, predicting or training.\n";
-
-// Our own verdict on the arguments or files, as opposed to what tiny-dnn throws.
-struct Unusable : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 struct Options {
     std::string model, input, output;
@@ -201,22 +195,6 @@ bool ends_in_softmax(const json& model_doc, size_t node) {
            type.compare(type.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-bool has_avx_path(const tiny_dnn::layer& l) {
-    const std::string type = l.layer_type();
-    return type == "conv" || type == "fully-connected" || type == "max-pool";
-}
-
-template <typename Net>
-json set_backends(Net& net, bool avx) {
-    json layers = json::array();
-    for (tiny_dnn::layer* l : net) {
-        const bool use_avx = avx && has_avx_path(*l);
-        l->set_backend_type(use_avx ? backend_t::avx : backend_t::internal);
-        layers.push_back({{"type", l->layer_type()}, {"backend", use_avx ? "avx" : "internal"}});
-    }
-    return layers;
-}
-
 // Mean loss of `outputs` against one-hot targets scaled to the output layer's value range.
 template <typename Loss>
 double mean_loss(const std::vector<tiny_dnn::vec_t>& outputs, const std::vector<int>& labels,
@@ -277,15 +255,7 @@ int run(const Options& options, const json& model_doc, const Batch& batch) {
     }
 
     bool finite = true;
-    json out_values = json::array();
-    for (const auto& o : outputs) {
-        json row = json::array();
-        for (tiny_dnn::float_t v : o) {
-            finite = finite && std::isfinite(v);
-            row.push_back(static_cast<double>(v));  // nlohmann writes NaN and Inf as null
-        }
-        out_values.push_back(std::move(row));
-    }
+    json out_values = outputs_json(outputs, finite);
 
     const json result = {{"backend", options.backend},
                          {"model", options.model},
@@ -295,10 +265,7 @@ int run(const Options& options, const json& model_doc, const Batch& batch) {
                          {"loss", loss},
                          {"status", finite ? "ok" : "nan"},
                          {"layers", layers}};
-    std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
-    out << result.dump() << '\n';
-    out.flush();
-    if (!out) throw Unusable("cannot write " + options.output);
+    write_result(options.output, result);
     return finite ? kOk : kNonFinite;
 }
 

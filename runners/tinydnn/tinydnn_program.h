@@ -1,0 +1,67 @@
+// What the two instrumented tiny-dnn programs (executor.cpp and api_driver.cpp) share: their exit
+// codes (runners/common/generator.h reads them as ExecutorExit), how they choose a layer's
+// backend, and how they write their outputs. Header-only: `dlcov instrument` compiles each
+// program as one translation unit (and hashes the headers beside it).
+#pragma once
+#include <cmath>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tiny_dnn/tiny_dnn.h"
+
+namespace tinydnn_program {
+
+enum ExitCode { kOk = 0, kUnusable = 2, kNonFinite = 3, kFrameworkThrew = 4 };
+
+// Our own verdict on the arguments or files, as opposed to what tiny-dnn throws.
+struct Unusable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Layers tiny-dnn 1.0.0a3 has AVX kernels for.
+inline bool has_avx_path(const tiny_dnn::layer& l) {
+    const std::string type = l.layer_type();
+    return type == "conv" || type == "fully-connected" || type == "max-pool";
+}
+
+// Puts every layer with an AVX kernel on the AVX backend when `avx`, the rest on the internal
+// one; returns [{"type", "backend"}] per layer.
+template <typename Net>
+nlohmann::json set_backends(Net& net, bool avx) {
+    nlohmann::json layers = nlohmann::json::array();
+    for (tiny_dnn::layer* l : net) {
+        const bool use_avx = avx && has_avx_path(*l);
+        l->set_backend_type(use_avx ? tiny_dnn::core::backend_t::avx : tiny_dnn::core::backend_t::internal);
+        layers.push_back({{"type", l->layer_type()}, {"backend", use_avx ? "avx" : "internal"}});
+    }
+    return layers;
+}
+
+// Outputs as JSON rows (nlohmann writes NaN and Inf as null); `finite` says whether all were.
+inline nlohmann::json outputs_json(const std::vector<tiny_dnn::vec_t>& outputs, bool& finite) {
+    finite = true;
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& o : outputs) {
+        nlohmann::json row = nlohmann::json::array();
+        for (tiny_dnn::float_t v : o) {
+            finite = finite && std::isfinite(v);
+            row.push_back(static_cast<double>(v));
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// Writes `doc` as one line to `path`.
+inline void write_result(const std::string& path, const nlohmann::json& doc) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << doc.dump() << '\n';
+    out.flush();
+    if (!out) throw Unusable("cannot write " + path);
+}
+
+}  // namespace tinydnn_program
