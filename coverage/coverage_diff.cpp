@@ -46,7 +46,7 @@ CoverageDiff diff_coverage(const std::vector<std::string>& objects, const std::s
         m.total += t;
     };
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
-        if (!c.assignment.exclusion_reasons[f].empty()) continue;
+        if (!c.assignment.counted(f)) continue;
         Component comp = *c.assignment.components[f];
         // Lines: distinct source lines, reached when any instantiation's item on the line ran.
         FileLineView view = build_line_view(c.layout, f, c.all.counts, {&ca, &cb});

@@ -12,7 +12,6 @@ namespace dlcov {
 
 namespace {
 
-bool counted(const Comparison& c, size_t file) { return c.assignment.exclusion_reasons[file].empty(); }
 
 FileLineView union_view(const Comparison& c, size_t file) { return build_line_view(c.layout, file, c.all.counts, {}); }
 
@@ -47,7 +46,7 @@ double rate(const Tally& t) { return t.total ? double(t.covered) / double(t.tota
 std::string lcov_tracefile(const Comparison& c, const std::string& test_name) {
     std::string out;
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
-        if (!counted(c, f)) continue;
+        if (!c.assignment.counted(f)) continue;
         out += "TN:" + test_name + "\n";
         out += "SF:" + c.layout.files[f].path + "\n";
         auto functions = function_records(c, f);
@@ -76,7 +75,7 @@ std::string lcov_tracefile(const Comparison& c, const std::string& test_name) {
 CoverageTally export_totals(const Comparison& c) {
     CoverageTally t;
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
-        if (!counted(c, f)) continue;
+        if (!c.assignment.counted(f)) continue;
         FileLineView view = union_view(c, f);
         t.lines += view.line_tally();
         t.branches += view.branch_tally();
@@ -93,7 +92,7 @@ std::string cobertura_xml(const Comparison& c, const std::string& source_root) {
     std::map<std::string, std::vector<FileXml>> packages;  // component id -> files
     CoverageTally total;
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
-        if (!counted(c, f)) continue;
+        if (!c.assignment.counted(f)) continue;
         FileLineView view = union_view(c, f);
         FileXml fx{view.line_tally(), view.branch_tally(), {}};
         total.lines += fx.lines;

@@ -19,7 +19,7 @@ std::string component_page_html(const ReportInput& in, Component comp) {
     };
     std::vector<Row> rows;
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
-        if (!file_counted(c, f) || c.assignment.components[f] != comp) continue;
+        if (!c.assignment.counted(f) || c.assignment.components[f] != comp) continue;
         FileLineView view = build_line_view(c.layout, f, c.all.counts, {});
         Tally lines = view.line_tally();
         rows.push_back({f, summarize_file(c.layout, f, c.all.counts), size_t(lines.total - lines.covered)});

@@ -2,6 +2,7 @@
 // median over trials (polyline) and the min-max band (polygon), from the campaign's snapshots.
 #include "html_escape.h"
 #include "html_page.h"
+#include "statistics.h"
 
 #include <algorithm>
 #include <cmath>
@@ -38,12 +39,10 @@ Curve curve_of(const std::vector<const Snapshot*>& snaps, const std::string& key
                 if (at <= t) v = pct;
             values.push_back(v);
         }
-        std::sort(values.begin(), values.end());
-        size_t n = values.size();
         c.times.push_back(t);
-        c.median.push_back(n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2);
-        c.low.push_back(values.front());
-        c.high.push_back(values.back());
+        c.median.push_back(median(values));
+        c.low.push_back(*std::min_element(values.begin(), values.end()));
+        c.high.push_back(*std::max_element(values.begin(), values.end()));
     }
     return c;
 }

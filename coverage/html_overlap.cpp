@@ -77,7 +77,7 @@ std::string overlap_page(const ReportInput& in) {
     }
     std::map<std::string, MaskCounts> by_component;  // component id or "overall"
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
-        if (!file_counted(c, f)) continue;
+        if (!c.assignment.counted(f)) continue;
         FileLineView view = build_line_view(c.layout, f, c.all.counts, counts);
         std::string comp = component_id(*c.assignment.components[f]);
         for (const auto& [line, lc] : view.lines) {

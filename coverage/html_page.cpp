@@ -30,7 +30,6 @@ std::string tally_cell(const Tally& t) {
                        t.percent(), t.covered, t.total, t.percent());
 }
 
-bool file_counted(const Comparison& c, size_t file) { return c.assignment.exclusion_reasons[file].empty(); }
 
 const char* const kStylesheet = R"(body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#fff}
 nav{background:#24364b;padding:.5em 1em}nav a{color:#fff;margin-right:1.2em;text-decoration:none}

@@ -21,9 +21,6 @@ std::string tally_cell(const Tally& t);
 std::string level_class(double percent);
 std::string percent(const Tally& t);  // "12.34%", "-" when total is 0
 
-// Whether a layout file is counted (mapped to a component, not excluded).
-bool file_counted(const Comparison& c, size_t file);
-
 extern const char* const kStylesheet;
 extern const char* const kSortScript;
 

@@ -33,7 +33,7 @@ std::string write_html_report(const ReportInput& in, const std::string& report_d
     for (Component comp : kComponents) write_page(dir / html::component_page(comp), html::component_page_html(in, comp));
     const Comparison& c = *in.comparison;
     for (size_t f = 0; f < c.layout.files.size(); ++f)
-        if (html::file_counted(c, f)) write_page(dir / html::file_page(f), html::source_page_html(in, f));
+        if (c.assignment.counted(f)) write_page(dir / html::file_page(f), html::source_page_html(in, f));
     write_page(dir / "over-time.html", html::over_time_page(in));
     write_page(dir / "overlap.html", html::overlap_page(in));
     write_page(dir / "uncovered.html", html::uncovered_page(in));

@@ -9,17 +9,6 @@
 
 namespace dlcov::html {
 
-namespace {
-
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-}  // namespace
-
 std::string statistics_page(const ReportInput& in) {
     // Runners in the campaign's order, then any others the trial data names.
     std::vector<std::string> runners;

@@ -49,6 +49,8 @@ struct FileAssignment {
     std::vector<std::optional<Component>> components;  // per layout file; nullopt = not counted
     std::vector<std::string> exclusion_reasons;     // per layout file; "" when counted
     bool has_map = false;
+
+    bool counted(size_t file) const { return exclusion_reasons[file].empty(); }
 };
 
 FileAssignment assign_files(const CoverageLayout& layout, const ComponentMap* map,

@@ -75,6 +75,13 @@ MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector
     return r;
 }
 
+double median(std::vector<double> values) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 double vargha_delaney_a12(const std::vector<double>& a, const std::vector<double>& b) {
     if (a.empty() || b.empty()) return 0.5;
     double wins = 0;

@@ -23,6 +23,9 @@ MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector
 
 // Vargha-Delaney A12: probability that a value drawn from `a` is larger than one from `b`, ties
 // counting 1/2. 0.5 = no difference; 1 = a always larger. Empty samples give 0.5.
+// The middle value (mean of the two middle ones for an even count); 0 for none.
+double median(std::vector<double> values);
+
 double vargha_delaney_a12(const std::vector<double>& a, const std::vector<double>& b);
 
 // Vargha and Delaney's thresholds on |A12 - 0.5|: "negligible", "small", "medium", "large".

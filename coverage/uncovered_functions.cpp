@@ -9,7 +9,7 @@ namespace dlcov {
 std::map<Component, std::vector<UncoveredFunction>> uncovered_functions(const Comparison& c) {
     std::map<Component, std::vector<UncoveredFunction>> out;
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
-        if (!c.assignment.components[f]) continue;
+        if (!c.assignment.counted(f)) continue;
         for (const FunctionDefinition& fn : c.layout.files[f].functions) {
             bool ran = false;
             size_t lines = 0;
