@@ -2,13 +2,13 @@
 // an HTML page. A and B are campaign folders (all their runners united) or one runner of a
 // campaign, written DIR:RUNNER; both must have run on the same instrumented build.
 #include "build_manifest.h"
+#include "campaign_folder.h"
 #include "commands.h"
 #include "coverage_diff.h"
 #include "error.h"
 
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -26,16 +26,6 @@ struct Side {
     BuildManifest build;
 };
 
-nlohmann::json read_campaign(const fs::path& dir) {
-    std::ifstream in(dir / "campaign.json");
-    if (!in) throw UserError((dir / "campaign.json").string() + ": cannot read (expected a campaign folder written by `dlcov run`)");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw UserError((dir / "campaign.json").string() + ": not valid JSON: " + e.what());
-    }
-}
-
 // "results/demo" or "results/demo:cradle". A folder that exists wins over splitting at ':'.
 Side parse_side(const std::string& arg) {
     Side s;
@@ -48,7 +38,7 @@ Side parse_side(const std::string& arg) {
         }
     }
     s.campaign_dir = fs::absolute(dir).lexically_normal();
-    nlohmann::json campaign = read_campaign(s.campaign_dir);
+    nlohmann::json campaign = read_campaign_file(s.campaign_dir / "campaign.json");
     s.build = load_manifest(campaign.at("build").get<std::string>());
     std::string label = campaign.at("name").get<std::string>();
     s.profiles.name = s.runner.empty() ? label + " (all runners)" : label + ":" + s.runner;
@@ -59,8 +49,7 @@ Side parse_side(const std::string& arg) {
         known += (known.empty() ? "" : ", ") + name;
         if (!s.runner.empty() && name != s.runner) continue;
         found = true;
-        for (const auto& trial : runner.at("trials"))
-            s.profiles.profile_paths.push_back((s.campaign_dir / trial.at("dir").get<std::string>() / "profiles").string());
+        for (const auto& dir : trial_profile_dirs(s.campaign_dir, runner)) s.profiles.profile_paths.push_back(dir);
     }
     if (!s.runner.empty() && !found)
         throw UserError(fmt::format("{}: campaign {} has no runner '{}' (runners: {})", arg, label, s.runner, known));
@@ -89,9 +78,7 @@ void run_diff(const std::string& a_arg, const std::string& b_arg, std::string ht
         fs::create_directories(report);
         html_path = (report / ("diff-" + file_label(a.profiles.name) + "-vs-" + file_label(b.profiles.name) + ".html")).string();
     }
-    std::ofstream out(html_path, std::ios::binary);
-    out << render_diff_html(d);
-    if (!out) throw UserError(html_path + ": cannot write");
+    write_text_file(html_path, render_diff_html(d));
     std::cout << "\n" << html_path << "\n";
 }
 

@@ -1,6 +1,7 @@
 // dlcov report: the study's Table 6 for a finished campaign, plus summary.json and summary.csv,
 // the HTML report in report/ and the lcov and Cobertura exports next to it.
 #include "build_manifest.h"
+#include "campaign_folder.h"
 #include "commands.h"
 #include "coverage_exports.h"
 #include "error.h"
@@ -10,7 +11,6 @@
 
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <algorithm>
 #include <iostream>
 #include <map>
@@ -22,22 +22,6 @@ namespace dlcov {
 
 namespace {
 
-nlohmann::json read_json(const fs::path& path) {
-    std::ifstream in(path);
-    if (!in) throw UserError(path.string() + ": cannot read (is this a campaign folder written by `dlcov run`?)");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw UserError(path.string() + ": not valid JSON: " + e.what());
-    }
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-    std::ofstream out(path);
-    out << text;
-    if (!out) throw UserError(path.string() + ": cannot write");
-}
-
 // Every trial's findings.json, in campaign order.
 std::vector<FindingRecord> read_findings(const fs::path& dir, const nlohmann::json& campaign) {
     std::vector<FindingRecord> out;
@@ -45,7 +29,7 @@ std::vector<FindingRecord> read_findings(const fs::path& dir, const nlohmann::js
         for (const auto& trial : runner.at("trials")) {
             fs::path file = dir / trial.at("dir").get<std::string>() / "findings.json";
             if (!fs::exists(file)) continue;
-            for (const auto& f : read_json(file))
+            for (const auto& f : read_campaign_file(file))
                 out.push_back({runner.at("name").get<std::string>(), trial.value("trial", 1), f.value("kind", ""),
                                f.value("artifact", ""), f.value("backends", ""), f.value("detail", ""),
                                f.value("replay", "")});
@@ -117,7 +101,7 @@ void collect_trial_coverage(ReportInput& in, const BuildManifest& build,
 
 void run_report(const std::string& campaign_dir) {
     fs::path dir = fs::absolute(campaign_dir).lexically_normal();
-    nlohmann::json campaign = read_json(dir / "campaign.json");
+    nlohmann::json campaign = read_campaign_file(dir / "campaign.json");
     BuildManifest build = load_manifest(campaign.at("build").get<std::string>());
 
     ReportInput in;
@@ -125,8 +109,8 @@ void run_report(const std::string& campaign_dir) {
     for (const auto& runner : campaign.at("runners")) {
         TesterProfiles t{runner.at("name").get<std::string>(), {}};
         RunnerSummary rs{t.name, runner.value("style", ""), runner.value("mode", ""), runner.value("budget", 0.0), {}};
+        t.profile_paths = trial_profile_dirs(dir, runner);
         for (const auto& trial : runner.at("trials")) {
-            t.profile_paths.push_back((dir / trial.at("dir").get<std::string>() / "profiles").string());
             rs.trials.push_back(TrialSummary{trial.value("trial", 1), trial.value("dir", ""), trial.value("executions", uint64_t(0)),
                                              trial.value("failed_executions", uint64_t(0)), trial.value("findings", uint64_t(0)),
                                              trial.value("seconds", 0.0)});
@@ -154,17 +138,17 @@ void run_report(const std::string& campaign_dir) {
     summary["campaign"] = campaign.at("name");
     summary["framework"] = {{"name", build.framework}, {"version", build.version}, {"mode", build.mode}};
     std::string csv = comparison_csv(c);
-    write_text(dir / "summary.json", summary.dump(2) + "\n");
-    write_text(dir / "summary.csv", csv);
+    write_text_file(dir / "summary.json", summary.dump(2) + "\n");
+    write_text_file(dir / "summary.csv", csv);
     std::cout << fmt::format("\nWrote {} and {}\n", (dir / "summary.json").string(), (dir / "summary.csv").string());
 
     // The HTML report and the exports, all in report/ so its links stay inside one folder.
     fs::path report = dir / "report";
     fs::create_directories(report);
-    write_text(report / "coverage.lcov", lcov_tracefile(c, campaign.at("name").get<std::string>()));
-    write_text(report / "cobertura.xml", cobertura_xml(c, build.source_root));
-    write_text(report / "coverage.json", summary.dump(2) + "\n");
-    write_text(report / "coverage.csv", csv);
+    write_text_file(report / "coverage.lcov", lcov_tracefile(c, campaign.at("name").get<std::string>()));
+    write_text_file(report / "cobertura.xml", cobertura_xml(c, build.source_root));
+    write_text_file(report / "coverage.json", summary.dump(2) + "\n");
+    write_text_file(report / "coverage.csv", csv);
 
     in.campaign_name = campaign.at("name").get<std::string>();
     in.campaign_dir = dir.string();
