@@ -1,9 +1,9 @@
 // The campaign engine on real executions of a tiny instrumented fake framework (built with
 // `dlcov instrument` in a few seconds): crashing, hanging, killed and flooding children, parallel
 // trials, coverage snapshots, Ctrl-C and SIGKILL of the harness with resume.
-#include "campaign/campaign_store.h"
-#include "campaign/running_coverage.h"
-#include "campaign/trial_events.h"
+#include "campaign_store.h"
+#include "running_coverage.h"
+#include "trial_events.h"
 #include "snapshots.h"
 #include "test_support.h"
 

@@ -1,7 +1,7 @@
 // The HTML report, its exports and `diff` on a program this test compiles itself, with hostile
 // file and runner names and source lines: everything must come out escaped, every link must
 // resolve, and lcov must read the export back with the totals the report states.
-#include "coverage_diff.h"
+#include "diff_render.h"
 #include "coverage_exports.h"
 #include "html_link_check.h"
 #include "html_report.h"

@@ -4,7 +4,7 @@
 #include "build_manifest.h"
 #include "campaign_folder.h"
 #include "commands.h"
-#include "coverage_diff.h"
+#include "diff_render.h"
 #include "error.h"
 
 #include <filesystem>

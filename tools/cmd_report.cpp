@@ -7,6 +7,7 @@
 #include "error.h"
 #include "html_report.h"
 #include "runner_comparison.h"
+#include "table6.h"
 #include "snapshots.h"
 
 #include <filesystem>

@@ -1,5 +1,5 @@
 // dlcov run: run a campaign of testers against an instrumented build.
-#include "campaign/campaign_run.h"
+#include "campaign_run.h"
 #include "commands.h"
 
 #include <cstdlib>

@@ -131,7 +131,7 @@ private:
             // run_executor classified the run: nan, or crash, timeout and tiny-dnn throwing (LEMON's crash/).
             if (run.finding)
                 worsen(e, run.finding->kind == "nan" ? Outcome::NaN : Outcome::Crash, backend + ": " + run.finding->detail);
-            else if (r.outcome == ExecutionResult::Exited && r.exit_code == kExecutorUnusableInput)
+            else if (r.outcome == ExecutionResult::Exited && r.exit_code == kExecutorUnusable)
                 worsen(e, Outcome::Unusable, backend + ": the executor could not use the model: " +
                                                  r.output.substr(0, r.output.find('\n')));
             else if (!run.output)

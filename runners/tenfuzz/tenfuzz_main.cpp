@@ -152,7 +152,7 @@ private:
             runs.push_back(run_driver(id + "." + backend, path, backend));
             const ExecutionResult& r = runs.back().result;
             const bool exited = r.outcome == ExecutionResult::Exited;
-            o.usable = o.usable && !(exited && r.exit_code == kExecutorUnusableInput);
+            o.usable = o.usable && !(exited && r.exit_code == kExecutorUnusable);
             o.reusable = o.reusable && exited && (r.exit_code == kExecutorOk || r.exit_code == kExecutorNaN);
             o.finding = o.finding || runs.back().finding.has_value();
         }

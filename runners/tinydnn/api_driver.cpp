@@ -701,11 +701,11 @@ int main(int argc, char** argv) {
         const std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") {
             std::cout << kUsage;
-            return kOk;
+            return dlcov::kExecutorOk;
         }
         if (i + 1 >= argc) {
             std::cerr << "dlcov-tinydnn-api: missing value or unknown argument: " << arg << '\n' << kUsage;
-            return kUnusable;
+            return dlcov::kExecutorUnusable;
         }
         const std::string value = argv[++i];
         if (arg == "--test") test_path = value;
@@ -713,12 +713,12 @@ int main(int argc, char** argv) {
         else if (arg == "--backend") backend = value;
         else {
             std::cerr << "dlcov-tinydnn-api: unknown argument: " << arg << '\n' << kUsage;
-            return kUnusable;
+            return dlcov::kExecutorUnusable;
         }
     }
     if (test_path.empty() || output_path.empty() || (backend != "internal" && backend != "avx")) {
         std::cerr << "dlcov-tinydnn-api: --test and --output are required; --backend is internal or avx\n" << kUsage;
-        return kUnusable;
+        return dlcov::kExecutorUnusable;
     }
     limit_address_space();
     tiny_dnn::set_random_seed(1);  // the same weights on every backend
@@ -734,12 +734,12 @@ int main(int argc, char** argv) {
         doc["outputs"] = std::move(outputs);
         doc["status"] = finite ? "ok" : "nan";
         write_result(output_path, doc);
-        return finite ? kOk : kNonFinite;
+        return finite ? dlcov::kExecutorOk : dlcov::kExecutorNaN;
     } catch (const Unusable& e) {
         std::cerr << "dlcov-tinydnn-api: " << e.what() << '\n';
-        return kUnusable;
+        return dlcov::kExecutorUnusable;
     } catch (const std::exception& e) {
         std::cerr << "dlcov-tinydnn-api: tiny-dnn threw: " << e.what() << '\n';
-        return kFrameworkThrew;
+        return dlcov::kExecutorException;
     }
 }

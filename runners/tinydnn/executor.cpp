@@ -266,7 +266,7 @@ int run(const Options& options, const json& model_doc, const Batch& batch) {
                          {"status", finite ? "ok" : "nan"},
                          {"layers", layers}};
     write_result(options.output, result);
-    return finite ? kOk : kNonFinite;
+    return finite ? dlcov::kExecutorOk : dlcov::kExecutorNaN;
 }
 
 }  // namespace
@@ -275,7 +275,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
             std::cout << kUsage;
-            return kOk;
+            return dlcov::kExecutorOk;
         }
     }
     try {
@@ -287,9 +287,9 @@ int main(int argc, char** argv) {
                         : run<tiny_dnn::network<tiny_dnn::sequential>>(options, model_doc, batch);
     } catch (const Unusable& e) {
         std::cerr << "dlcov-tinydnn-exec: " << e.what() << '\n';
-        return kUnusable;
+        return dlcov::kExecutorUnusable;
     } catch (const std::exception& e) {
         std::cerr << "dlcov-tinydnn-exec: tiny-dnn threw: " << e.what() << '\n';
-        return kFrameworkThrew;
+        return dlcov::kExecutorException;
     }
 }

@@ -1,5 +1,5 @@
 // What the two instrumented tiny-dnn programs (executor.cpp and api_driver.cpp) share: their exit
-// codes (runners/common/generator.h reads them as ExecutorExit), how they choose a layer's
+// codes (executor_protocol.h), how they choose a layer's
 // backend, and how they write their outputs. Header-only: `dlcov instrument` compiles each
 // program as one translation unit (and hashes the headers beside it).
 #pragma once
@@ -11,11 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "executor_protocol.h"
 #include "tiny_dnn/tiny_dnn.h"
 
 namespace tinydnn_program {
 
-enum ExitCode { kOk = 0, kUnusable = 2, kNonFinite = 3, kFrameworkThrew = 4 };
 
 // Our own verdict on the arguments or files, as opposed to what tiny-dnn throws.
 struct Unusable : std::runtime_error {

@@ -27,6 +27,7 @@ struct Instantiation {
 // A function definition in a source file and all its instantiations.
 struct FunctionDefinition {
     std::string name;  // demangled-able name, or "" when instantiations differ
+    std::string display_name;  // printable (demangled) name, set by the reader; "" = use `name`
     unsigned line = 0, column = 0;
     std::vector<Instantiation> instantiations;
 };

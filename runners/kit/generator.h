@@ -13,6 +13,7 @@
 //   harness kills it a little after the budget in any case.
 #pragma once
 #include "execution.h"
+#include "executor_protocol.h"
 #include "finding.h"
 
 #include <chrono>
@@ -77,8 +78,6 @@ struct ModelOutput {
 };
 std::optional<ModelOutput> read_model_output(const std::string& path);
 
-// The executor's exit codes.
-enum ExecutorExit { kExecutorOk = 0, kExecutorUnusableInput = 2, kExecutorNaN = 3, kExecutorException = 4 };
 
 struct ExecutorRun {
     ExecutionResult result;

@@ -1,5 +1,5 @@
 // What one coverage set reaches that another does not (`dlcov diff A B`), per component: the
-// set difference of two testers' coverage on the same build, as text and as an HTML page.
+// set difference of two coverage sets on the same build (rendered by report/diff_render.h).
 #pragma once
 #include "runner_comparison.h"
 
@@ -30,12 +30,5 @@ struct CoverageDiff {
 CoverageDiff diff_coverage(const std::vector<std::string>& objects, const std::string& source_root,
                            const std::string& map_path, const TesterProfiles& a, const TesterProfiles& b,
                            const std::string& layout_profile = "");
-
-// Per metric, a table of components: covered by A, by B, by A and not B, by B and not A; then
-// the files with the most lines only A reached.
-std::string render_diff_text(const CoverageDiff& d);
-
-// The same as a self-contained HTML page (inline stylesheet), with every differing file's lines.
-std::string render_diff_html(const CoverageDiff& d);
 
 }  // namespace dlcov

@@ -36,16 +36,4 @@ Comparison compare_testers(const std::vector<std::string>& objects, const std::s
                            const std::string& map_path, const std::vector<TesterProfiles>& testers,
                            const std::string& layout_profile = "");
 
-// Table 6 in text: one block per metric (lines, branches, functions), rows testers and union
-// (always shown, so the layout does not depend on how many testers ran),
-// columns the five components and overall, cells "covered/total percent".
-std::string render_table6(const Comparison& c);
-
-// {"total", "components", "files" (the union's, as `dlcov measure --json`), "testers": {name: same
-// shape without files}}
-nlohmann::json comparison_json(const Comparison& c);
-
-// One row per tester x metric x component: tester,metric,component,covered,total,percent.
-std::string comparison_csv(const Comparison& c);
-
 }  // namespace dlcov

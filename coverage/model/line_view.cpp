@@ -1,6 +1,5 @@
 #include "line_view.h"
 
-#include <llvm/Demangle/Demangle.h>
 
 namespace dlcov {
 
@@ -64,16 +63,9 @@ FileLineView build_line_view(const CoverageLayout& layout, size_t file_index, co
     return view;
 }
 
-std::string demangle_name(const std::string& mangled) { return llvm::demangle(mangled); }
-
 std::string definition_display_name(const FunctionDefinition& fn) {
-    std::string name = !fn.name.empty() ? fn.name
-                       : fn.instantiations.empty() ? std::string("?")
-                                                   : fn.instantiations.front().name;
-    // Names of local-linkage functions are recorded as "file.cpp:name".
-    auto colon = name.find(':');
-    if (colon != std::string::npos && name.compare(0, 2, "_Z") != 0) name = name.substr(colon + 1);
-    return demangle_name(name);
+    if (!fn.display_name.empty()) return fn.display_name;
+    return !fn.name.empty() ? fn.name : fn.instantiations.empty() ? std::string("?") : fn.instantiations.front().name;
 }
 
 }  // namespace dlcov

@@ -2,6 +2,7 @@
 
 #include "error.h"
 
+#include <llvm/Demangle/Demangle.h>
 #include <llvm/ProfileData/Coverage/CoverageMapping.h>
 #include <llvm/Support/Error.h>
 
@@ -52,6 +53,17 @@ Instantiation read_instantiation(const CoverageMapping& mapping,
     return inst;
 }
 
+// The printable name of a definition: demangled; for templates with differing instantiations,
+// the first instantiation's. Names of local-linkage functions are recorded as "file.cpp:name".
+std::string display_name(const FunctionDefinition& fn) {
+    std::string name = !fn.name.empty() ? fn.name
+                       : fn.instantiations.empty() ? std::string("?")
+                                                   : fn.instantiations.front().name;
+    auto colon = name.find(':');
+    if (colon != std::string::npos && name.compare(0, 2, "_Z") != 0) name = name.substr(colon + 1);
+    return llvm::demangle(name);
+}
+
 }  // namespace
 
 LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
@@ -82,6 +94,7 @@ LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
             if (group.hasName()) fn.name = group.getName().str();
             for (const auto* function : group.getInstantiations())
                 fn.instantiations.push_back(read_instantiation(mapping, *function, out.layout, out.counts));
+            fn.display_name = display_name(fn);
             file.functions.push_back(std::move(fn));
         }
         out.layout.files.push_back(std::move(file));

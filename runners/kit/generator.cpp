@@ -139,7 +139,7 @@ ExecutorRun run_instrumented(const GeneratorArgs& args, EventLog& events, const 
     const ExecutionResult& r = run.result;
     bool exited = r.outcome == ExecutionResult::Exited;
     if (exited && (r.exit_code == kExecutorOk || r.exit_code == kExecutorNaN)) run.output = read_model_output(run.output_path);
-    if (exited && (r.exit_code == kExecutorOk || r.exit_code == kExecutorUnusableInput)) return run;
+    if (exited && (r.exit_code == kExecutorOk || r.exit_code == kExecutorUnusable)) return run;
 
     Finding f;
     f.artifact = trial_relative(args, artifact);

@@ -46,11 +46,8 @@ struct FileLineView {
 FileLineView build_line_view(const CoverageLayout& layout, size_t file_index, const CoverageCounts& union_counts,
                              const std::vector<const CoverageCounts*>& runner_counts);
 
-// The printable name of a function definition (demangled; for templates with differing
-// instantiations, the first instantiation's).
+// The printable name of a function definition: the reader's display name (demangled), else its
+// name (for templates with differing instantiations, the first instantiation's).
 std::string definition_display_name(const FunctionDefinition& fn);
-
-// Demangles an Itanium or MSVC name; the input when it is not a mangled name.
-std::string demangle_name(const std::string& mangled);
 
 }  // namespace dlcov

@@ -1,0 +1,65 @@
+#include "coverage_diff.h"
+
+#include "line_view.h"
+
+#include <algorithm>
+
+namespace dlcov {
+
+CoverageDiff diff_coverage(const std::vector<std::string>& objects, const std::string& source_root,
+                           const std::string& map_path, const TesterProfiles& a, const TesterProfiles& b,
+                           const std::string& layout_profile) {
+    CoverageDiff d;
+    d.comparison = compare_testers(objects, source_root, map_path, {a, b}, layout_profile);
+    const Comparison& c = d.comparison;
+    const CoverageCounts& ca = c.testers[0].counts;
+    const CoverageCounts& cb = c.testers[1].counts;
+    auto add = [&c](Measurement& m, Component comp, const CoverageTally& t) {
+        if (c.assignment.has_map) m.components[comp] += t;  // as summarize: no map, no components
+        m.total += t;
+    };
+    for (size_t f = 0; f < c.layout.files.size(); ++f) {
+        if (!c.assignment.counted(f)) continue;
+        Component comp = *c.assignment.components[f];
+        // Lines: distinct source lines, reached when any instantiation's item on the line ran.
+        FileLineView view = build_line_view(c.layout, f, c.all.counts, {&ca, &cb});
+        FileDifference fd{f, {}, {}};
+        CoverageTally a_only, b_only;
+        for (const auto& [line, lc] : view.lines) {
+            bool in_a = lc.reached_by[0], in_b = lc.reached_by[1];
+            if (in_a && !in_b) fd.a_only_lines.push_back(line);
+            if (in_b && !in_a) fd.b_only_lines.push_back(line);
+            a_only.lines += Tally{in_a && !in_b ? 1u : 0u, 1};
+            b_only.lines += Tally{in_b && !in_a ? 1u : 0u, 1};
+        }
+        // Functions and branch sides per definition: covered by a side when any of its
+        // instantiations ran (took side k), so running another instantiation is not a difference.
+        for (const FunctionDefinition& fn : c.layout.files[f].functions) {
+            bool ran_a = false, ran_b = false;
+            size_t sides = 0;
+            for (const Instantiation& inst : fn.instantiations) {
+                ran_a = ran_a || ca.functions[inst.function_index] > 0;
+                ran_b = ran_b || cb.functions[inst.function_index] > 0;
+                sides = std::max(sides, inst.branch_count);
+            }
+            a_only.functions += Tally{ran_a && !ran_b ? 1u : 0u, 1};
+            b_only.functions += Tally{ran_b && !ran_a ? 1u : 0u, 1};
+            for (size_t k = 0; k < sides; ++k) {
+                bool took_a = false, took_b = false;
+                for (const Instantiation& inst : fn.instantiations) {
+                    if (k >= inst.branch_count) continue;
+                    took_a = took_a || ca.branches[inst.first_branch + k] > 0;
+                    took_b = took_b || cb.branches[inst.first_branch + k] > 0;
+                }
+                a_only.branches += Tally{took_a && !took_b ? 1u : 0u, 1};
+                b_only.branches += Tally{took_b && !took_a ? 1u : 0u, 1};
+            }
+        }
+        add(d.a_only, comp, a_only);
+        add(d.b_only, comp, b_only);
+        if (!fd.a_only_lines.empty() || !fd.b_only_lines.empty()) d.files.push_back(std::move(fd));
+    }
+    return d;
+}
+
+}  // namespace dlcov
