@@ -1,7 +1,7 @@
 #include "compiler.h"
 
-#include "child_process.h"
 #include "error.h"
+#include "process.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -39,9 +39,11 @@ static std::string find_compiler(const std::string& name, const std::string& bas
 CompilerInfo probe_compiler(const std::string& name, const std::string& base_dir) {
     CompilerInfo info;
     info.path = find_compiler(name, base_dir);
-    ChildResult run = run_child({info.path, "--version"});
-    if (run.exit_code != 0)
-        throw UserError(info.path + " --version failed (exit " + std::to_string(run.exit_code) +
+    ProcessSpec spec;
+    spec.argv = {info.path, "--version"};
+    ProcessResult run = run_process(spec);
+    if (run.shell_exit_code() != 0)
+        throw UserError(info.path + " --version failed (exit " + std::to_string(run.shell_exit_code()) +
                         "): " + run.output);
     info.version = run.output;
     while (!info.version.empty() && (info.version.back() == '\n' || info.version.back() == '\r'))

@@ -1,12 +1,12 @@
 #include "instrumenter.h"
 
-#include "child_process.h"
 #include "compiler.h"
 #include "coverage_flags.h"
 #include "error.h"
 #include "framework_config.h"
 #include "input_hash.h"
 #include "layout_profile.h"
+#include "process.h"
 #include "utc_time.h"
 
 #include <algorithm>
@@ -42,7 +42,9 @@ double seconds_since(Clock::time_point start) {
 
 void check_debian_package(const FrameworkConfig& config) {
     if (config.debian_package.empty() || !fs::exists("/usr/bin/dpkg-query")) return;
-    ChildResult query = run_child({"/usr/bin/dpkg-query", "-W", "-f=${Status}", config.debian_package});
+    ProcessSpec spec;
+    spec.argv = {"/usr/bin/dpkg-query", "-W", "-f=${Status}", config.debian_package};
+    ProcessResult query = run_process(spec);
     if (query.output.find("install ok installed") == std::string::npos)
         config_error(config, config.line_of("debian_package"), "debian_package",
                      "Debian package '" + config.debian_package +
@@ -121,9 +123,27 @@ std::uintmax_t folder_bytes(const fs::path& root) {
 struct CompileJob {
     std::string target;
     std::vector<std::string> argv;
-    ChildResult result;
+    ProcessResult result;
     double seconds = 0;
 };
+
+// A compile runs as long as it takes, stays in dlcov's process group (so Ctrl-C stops it with
+// dlcov), and keeps the whole output of a failing compile: its errors are what the user needs,
+// and template errors run to megabytes. The generous cap only stops a runaway compiler from
+// filling memory.
+ProcessResult run_compiler(const std::vector<std::string>& argv) {
+    ProcessSpec spec;
+    spec.argv = argv;
+    spec.timeout = std::nullopt;
+    spec.output_cap = size_t(64) << 20;
+    spec.own_process_group = false;
+    return run_process(spec);
+}
+
+std::string compiler_output(const ProcessResult& result) {
+    if (!result.output_dropped) return result.output;
+    return result.output + fmt::format("\n[{} more bytes of compiler output dropped]\n", result.output_dropped);
+}
 
 // Runs the jobs, `jobs` at a time; after a failure no new job starts. Returns the failed targets.
 std::vector<std::string> run_compiles(std::vector<CompileJob>& compiles, int jobs,
@@ -145,26 +165,29 @@ std::vector<std::string> run_compiles(std::vector<CompileJob>& compiles, int job
             }
             auto start = Clock::now();
             try {
-                job.result = run_child(job.argv);
+                job.result = run_compiler(job.argv);
             } catch (const std::exception& e) {
-                job.result = {127, std::string(e.what()) + "\n"};
+                job.result = ProcessResult{};
+                job.result.exit_code = 127;  // as a shell says for a command it cannot run
+                job.result.output = std::string(e.what()) + "\n";
             }
             job.seconds = seconds_since(start);
             std::lock_guard<std::mutex> lock(print);
-            if (job.result.exit_code != 0) {
+            const int exit_code = job.result.shell_exit_code();
+            if (exit_code != 0) {
                 failed.push_back(job.target);
-                std::string why = job.result.exit_code == 137
+                std::string why = exit_code == 137
                                       ? " (killed: out of memory? try --jobs 1)"
                                       : "";
                 err << fmt::format("instrument: compiling {} failed (exit {}){} after {:.1f} s:\n  {}\n{}",
-                                   job.target, job.result.exit_code, why, job.seconds,
-                                   command_line(job.argv), job.result.output);
+                                   job.target, exit_code, why, job.seconds,
+                                   command_line(job.argv), compiler_output(job.result));
                 err.flush();
                 continue;
             }
             out << fmt::format("instrument: built {} in {:.1f} s\n", job.target, job.seconds);
             if (!job.result.output.empty()) {
-                if (verbose) out << job.result.output;
+                if (verbose) out << compiler_output(job.result);
                 else out << "instrument: the compiler printed warnings for " << job.target
                          << " (--verbose shows them)\n";
             }

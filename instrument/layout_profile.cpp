@@ -1,7 +1,7 @@
 #include "layout_profile.h"
 
 #include "error.h"
-#include "execution.h"
+#include "process.h"
 #include "profile_merge.h"
 
 #include <filesystem>
@@ -19,12 +19,12 @@ void write_layout_profile(const std::vector<std::string>& objects, const std::st
     std::vector<std::string> profiles;
     for (const auto& object : objects) {
         std::string name = fs::path(object).filename().string();
-        ExecutionSpec spec;
+        ProcessSpec spec;
         spec.argv = {object};
         spec.working_dir = scratch.string();
         spec.env["LLVM_PROFILE_FILE"] = (scratch / (name + "%c.profraw")).string();
         spec.timeout = std::chrono::seconds(60);
-        ExecutionResult run = execute(spec);
+        ProcessResult run = run_process(spec);
         std::string profile = (scratch / (name + ".profraw")).string();
         if (!fs::exists(profile))
             throw UserError(fmt::format("{} wrote no coverage profile when run without arguments ({}); is it "

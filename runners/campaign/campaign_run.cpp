@@ -2,9 +2,9 @@
 
 #include "campaign_config.h"
 #include "campaign_store.h"
-#include "child_processes.h"
 #include "error.h"
 #include "instrumenter.h"
+#include "process.h"
 #include "progress_display.h"
 #include "running_coverage.h"
 #include "trial_events.h"

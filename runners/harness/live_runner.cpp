@@ -1,6 +1,6 @@
 #include "live_runner.h"
 
-#include "execution.h"
+#include "process.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -12,7 +12,7 @@ namespace dlcov {
 void LiveRunner::run_trial(const TrialContext& ctx) {
     const RunnerDefinition& d = spec_.definition;
     Placeholders p = start_trial(ctx);
-    ExecutionSpec exec;
+    ProcessSpec exec;
     exec.argv = p.expand(d.command, d.path + ": command");
     for (const auto& [k, v] : d.env) exec.env[k] = p.expand(v, d.path + ": env " + k);
     // Processes the tester starts without choosing their own profile still get one each.
@@ -23,9 +23,9 @@ void LiveRunner::run_trial(const TrialContext& ctx) {
     double grace = std::max(5.0, ctx.budget_seconds * 0.1) + d.timeout_seconds;
     exec.timeout = std::chrono::milliseconds(long((ctx.budget_seconds + grace) * 1000));
     exec.output_cap = 1 << 20;
-    ExecutionResult r = execute(exec);
+    ProcessResult r = run_process(exec);
     write_output_log(ctx.trial_dir + "/tester.log", "", r);
-    if (r.outcome != ExecutionResult::Exited || r.exit_code != 0)
+    if (r.outcome != ProcessResult::Exited || r.exit_code != 0)
         ctx.log("tester ended with " + r.describe() + " (see " + ctx.trial_dir + "/tester.log)");
 }
 

@@ -1,11 +1,9 @@
 #include "replay_runner.h"
 
-#include "child_process.h"
-
 #include "component_map.h"
 #include "error.h"
-#include "execution.h"
 #include "generator.h"
+#include "process.h"
 
 #include <algorithm>
 #include <cctype>
@@ -57,7 +55,7 @@ std::string last_line(const std::string& text) {
 }
 
 // A command a person can paste into a shell: the runner's environment, then the arguments.
-std::string replay_command(const ExecutionSpec& exec) {
+std::string replay_command(const ProcessSpec& exec) {
     std::string cmd;
     for (const auto& [key, value] : exec.env)
         if (key != "LLVM_PROFILE_FILE" && !value.empty()) cmd += key + "=" + command_line({value}) + " ";
@@ -142,24 +140,24 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
         if (before != replayed_before.end() && before->second == artifact) continue;
         Placeholders q = p;
         q.set("artifact", artifacts[i]);
-        ExecutionSpec exec;
+        ProcessSpec exec;
         exec.argv = q.expand(d.command, d.path + ": command");
         for (const auto& [k, v] : d.env) exec.env[k] = q.expand(v, d.path + ": env " + k);
         exec.env["LLVM_PROFILE_FILE"] = ctx.profile_dir() + "/" + id + "-%p-%m%c.profraw";
         exec.working_dir = ctx.work_dir();
         exec.timeout = std::chrono::milliseconds(long(d.timeout_seconds * 1000));
-        ExecutionResult r = execute(exec);
+        ProcessResult r = run_process(exec);
         if (ctx.stopping()) break;  // killed by the interruption, not by the artifact: replayed on resume
         events.execution(id, artifact, "", r);
-        std::string outcome = r.outcome == ExecutionResult::TimedOut ? "timeout" : r.describe();
+        std::string outcome = r.outcome == ProcessResult::TimedOut ? "timeout" : r.describe();
         ++outcomes[outcome];
-        if (r.outcome == ExecutionResult::Exited && r.exit_code == 0) continue;
+        if (r.outcome == ProcessResult::Exited && r.exit_code == 0) continue;
 
         std::string replay = replay_command(exec);
         write_output_log(ctx.work_dir() + "/" + id + ".log", replay + "\n" + r.describe() + "\n", r);
         Finding f;
-        f.kind = r.outcome == ExecutionResult::TimedOut   ? "timeout"
-                 : r.outcome == ExecutionResult::Signaled ? "crash"
+        f.kind = r.outcome == ProcessResult::TimedOut   ? "timeout"
+                 : r.outcome == ProcessResult::Signaled ? "crash"
                                                           : kind_of_exit(spec_.options, r.exit_code);
         if (f.kind == "none") continue;
         f.artifact = artifacts[i];

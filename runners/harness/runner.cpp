@@ -1,8 +1,8 @@
 #include "runner.h"
 
 #include "error.h"
-#include "execution.h"
 #include "live_runner.h"
+#include "process.h"
 #include "replay_runner.h"
 
 #include <filesystem>
@@ -41,11 +41,11 @@ void Runner::setup(const BuildManifest& build, const std::string& campaign_dir) 
     std::string where = d.path + ": setup";
     std::string creates = p.expand(d.setup_creates, where);
     if (fs::exists(creates)) return;
-    ExecutionSpec exec;
+    ProcessSpec exec;
     exec.argv = p.expand(d.setup_command, where);
     exec.timeout = std::chrono::minutes(10);
-    ExecutionResult r = execute(exec);
-    if (r.outcome != ExecutionResult::Exited || r.exit_code != 0 || !fs::exists(creates))
+    ProcessResult r = run_process(exec);
+    if (r.outcome != ProcessResult::Exited || r.exit_code != 0 || !fs::exists(creates))
         throw UserError(fmt::format("runner {}: setup failed ({}), expected it to create {}:\n{}", spec_.name, r.describe(),
                                     creates, r.output));
 }
@@ -69,7 +69,7 @@ Placeholders Runner::start_trial(const TrialContext& ctx) const {
     return p;
 }
 
-void write_output_log(const std::string& path, const std::string& header, const ExecutionResult& result) {
+void write_output_log(const std::string& path, const std::string& header, const ProcessResult& result) {
     std::ofstream log(path);
     log << header << result.output;
     if (result.output_dropped) log << "\n[" << result.output_dropped << " more bytes dropped]\n";

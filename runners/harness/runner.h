@@ -8,8 +8,8 @@
 // runners/); the harness is not edited.
 #pragma once
 #include "build_manifest.h"
-#include "execution.h"
 #include "finding.h"
+#include "process.h"
 #include "runner_definition.h"
 
 #include <atomic>
@@ -49,7 +49,7 @@ struct TrialContext {
 };
 
 // Writes `header` and a child's captured output (saying how much was dropped) to `path`.
-void write_output_log(const std::string& path, const std::string& header, const ExecutionResult& result);
+void write_output_log(const std::string& path, const std::string& header, const ProcessResult& result);
 
 struct TrialResult {
     size_t executions = 0;

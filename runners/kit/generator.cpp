@@ -69,7 +69,7 @@ void EventLog::write(const nlohmann::json& line) {
 }
 
 void EventLog::execution(const std::string& id, const std::string& artifact, const std::string& backend,
-                         const ExecutionResult& result) {
+                         const ProcessResult& result) {
     write({{"event", "execution"}, {"id", id}, {"artifact", artifact}, {"backend", backend},
            {"result", result.describe()}, {"seconds", result.seconds}});
 }
@@ -129,15 +129,15 @@ ExecutorRun run_instrumented(const GeneratorArgs& args, EventLog& events, const 
                              const std::string& input, const std::string& backend) {
     ExecutorRun run;
     run.output_path = execution_output_path(args, id);
-    ExecutionSpec spec;
+    ProcessSpec spec;
     spec.argv = argv;
     spec.env["LLVM_PROFILE_FILE"] = args.profiles_dir + "/" + id + "-%p-%m%c.profraw";
     spec.timeout = args.timeout;
-    run.result = execute(spec);
+    run.result = run_process(spec);
     events.execution(id, trial_relative(args, artifact), backend, run.result);
 
-    const ExecutionResult& r = run.result;
-    bool exited = r.outcome == ExecutionResult::Exited;
+    const ProcessResult& r = run.result;
+    bool exited = r.outcome == ProcessResult::Exited;
     if (exited && (r.exit_code == kExecutorOk || r.exit_code == kExecutorNaN)) run.output = read_model_output(run.output_path);
     if (exited && (r.exit_code == kExecutorOk || r.exit_code == kExecutorUnusable)) return run;
 
@@ -157,7 +157,7 @@ ExecutorRun run_instrumented(const GeneratorArgs& args, EventLog& events, const 
         f.kind = "exception";
         f.detail = "tiny-dnn threw: " + first_line;
     } else {
-        f.kind = r.outcome == ExecutionResult::TimedOut ? "timeout" : "crash";
+        f.kind = r.outcome == ProcessResult::TimedOut ? "timeout" : "crash";
         f.detail = r.describe() + (first_line.empty() ? "" : ": " + first_line);
     }
     events.finding(f);

@@ -12,9 +12,9 @@
 // - it stops by itself when --budget seconds are used or it has nothing left to try; the
 //   harness kills it a little after the budget in any case.
 #pragma once
-#include "execution.h"
 #include "executor_protocol.h"
 #include "finding.h"
+#include "process.h"
 
 #include <chrono>
 #include <fstream>
@@ -51,7 +51,7 @@ class EventLog {
 public:
     explicit EventLog(const std::string& path);
     void execution(const std::string& id, const std::string& artifact, const std::string& backend,
-                   const ExecutionResult& result);
+                   const ProcessResult& result);
     void finding(const Finding& finding);
 
 private:
@@ -80,7 +80,7 @@ std::optional<ModelOutput> read_model_output(const std::string& path);
 
 
 struct ExecutorRun {
-    ExecutionResult result;
+    ProcessResult result;
     std::string output_path;
     std::optional<ModelOutput> output;  // when the executor exited 0 or 3 and wrote readable output
     std::optional<Finding> finding;     // crash, timeout, nan or exception (not inconsistency)

@@ -127,11 +127,11 @@ private:
         std::vector<std::optional<ModelOutput>> outputs;
         for (const auto& backend : options_.backends) {
             ExecutorRun run = run_executor(args_, events_, name + "." + backend, path, input, backend);
-            const ExecutionResult& r = run.result;
+            const ProcessResult& r = run.result;
             // run_executor classified the run: nan, or crash, timeout and tiny-dnn throwing (LEMON's crash/).
             if (run.finding)
                 worsen(e, run.finding->kind == "nan" ? Outcome::NaN : Outcome::Crash, backend + ": " + run.finding->detail);
-            else if (r.outcome == ExecutionResult::Exited && r.exit_code == kExecutorUnusable)
+            else if (r.outcome == ProcessResult::Exited && r.exit_code == kExecutorUnusable)
                 worsen(e, Outcome::Unusable, backend + ": the executor could not use the model: " +
                                                  r.output.substr(0, r.output.find('\n')));
             else if (!run.output)

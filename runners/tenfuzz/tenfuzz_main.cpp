@@ -150,8 +150,8 @@ private:
         std::vector<ExecutorRun> runs;
         for (const std::string& backend : backends) {
             runs.push_back(run_driver(id + "." + backend, path, backend));
-            const ExecutionResult& r = runs.back().result;
-            const bool exited = r.outcome == ExecutionResult::Exited;
+            const ProcessResult& r = runs.back().result;
+            const bool exited = r.outcome == ProcessResult::Exited;
             o.usable = o.usable && !(exited && r.exit_code == kExecutorUnusable);
             o.reusable = o.reusable && exited && (r.exit_code == kExecutorOk || r.exit_code == kExecutorNaN);
             o.finding = o.finding || runs.back().finding.has_value();

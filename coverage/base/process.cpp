@@ -1,5 +1,6 @@
-#include "execution.h"
+#include "process.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -34,9 +35,16 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
     return out;
 }
 
+// Keeps what fits under the cap and counts the rest.
+void capture(ProcessResult& result, const char* data, size_t size, size_t cap) {
+    size_t keep = std::min(size, cap - std::min(cap, result.output.size()));
+    result.output.append(data, keep);
+    result.output_dropped += size - keep;
+}
+
 }  // namespace
 
-std::string ExecutionResult::describe() const {
+std::string ProcessResult::describe() const {
     switch (outcome) {
         case Exited: return "exit " + std::to_string(exit_code);
         case Signaled: return "signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
@@ -45,10 +53,14 @@ std::string ExecutionResult::describe() const {
     return "?";
 }
 
-// posix_spawn rather than Boost.Process: Boost 1.74's wait_for is unreliable, and the harness
-// needs a process group to kill and a pipe it can drain while watching the clock.
-ExecutionResult execute(const ExecutionSpec& spec) {
-    if (spec.argv.empty()) throw std::runtime_error("execute: empty command");
+int ProcessResult::shell_exit_code() const { return outcome == Exited ? exit_code : 128 + signal; }
+
+// posix_spawn rather than Boost.Process (which dlcov no longer uses at all): Boost 1.74's
+// wait_for is unreliable, and the caller needs a process group to kill and a pipe it can drain
+// while watching the clock. The pipe is close-on-exec, so children started at the same time by
+// other threads do not hold each other's pipes open.
+ProcessResult run_process(const ProcessSpec& spec) {
+    if (spec.argv.empty()) throw std::runtime_error("run_process: empty command");
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + strerror(errno));
 
@@ -60,7 +72,7 @@ ExecutionResult execute(const ExecutionSpec& spec) {
     if (!spec.working_dir.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.working_dir.c_str());
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | (spec.own_process_group ? POSIX_SPAWN_SETPGROUP : 0));
     posix_spawnattr_setpgroup(&attr, 0);
     sigset_t empty;
     sigemptyset(&empty);
@@ -80,28 +92,25 @@ ExecutionResult execute(const ExecutionSpec& spec) {
         close(pipe_fds[0]);
         throw std::runtime_error("cannot start " + spec.argv[0] + ": " + strerror(rc));
     }
+    // The whole group when the child has one: a tester's own children go too.
+    const pid_t kill_target = spec.own_process_group ? -pid : pid;
 
-    ExecutionResult result;
+    ProcessResult result;
     bool pipe_open = true, exited = false, timed_out = false;
     int status = 0;
     char buffer[65536];
     while (!exited) {
         auto elapsed = std::chrono::steady_clock::now() - start;
-        if (!timed_out && elapsed > spec.timeout) {
+        if (spec.timeout && !timed_out && elapsed > *spec.timeout) {
             timed_out = true;
-            kill(-pid, SIGKILL);  // the whole group: a tester's own children go too
+            kill(kill_target, SIGKILL);
         }
         if (pipe_open) {
             pollfd pfd{pipe_fds[0], POLLIN, 0};
             if (poll(&pfd, 1, 20) > 0) {
                 ssize_t n = read(pipe_fds[0], buffer, sizeof buffer);
-                if (n <= 0) {
-                    pipe_open = false;
-                } else {
-                    size_t keep = std::min(size_t(n), spec.output_cap - std::min(spec.output_cap, result.output.size()));
-                    result.output.append(buffer, keep);
-                    result.output_dropped += size_t(n) - keep;
-                }
+                if (n <= 0) pipe_open = false;
+                else capture(result, buffer, size_t(n), spec.output_cap);
             }
         } else {
             usleep(5000);
@@ -111,25 +120,36 @@ ExecutionResult execute(const ExecutionSpec& spec) {
     }
     // Drain what is left without blocking on grandchildren that still hold the pipe.
     fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
-    for (ssize_t n; pipe_open && (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) {
-        size_t keep = std::min(size_t(n), spec.output_cap - std::min(spec.output_cap, result.output.size()));
-        result.output.append(buffer, keep);
-        result.output_dropped += size_t(n) - keep;
-    }
+    for (ssize_t n; pipe_open && (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;)
+        capture(result, buffer, size_t(n), spec.output_cap);
     close(pipe_fds[0]);
-    kill(-pid, SIGKILL);  // leftovers of the group, if any
+    if (spec.own_process_group) kill(-pid, SIGKILL);  // leftovers of the group, if any
 
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (timed_out) {
-        result.outcome = ExecutionResult::TimedOut;
+        result.outcome = ProcessResult::TimedOut;
         result.signal = SIGKILL;
     } else if (WIFSIGNALED(status)) {
-        result.outcome = ExecutionResult::Signaled;
+        result.outcome = ProcessResult::Signaled;
         result.signal = WTERMSIG(status);
     } else {
         result.exit_code = WEXITSTATUS(status);
     }
     return result;
+}
+
+std::string command_line(const std::vector<std::string>& argv) {
+    std::string line;
+    for (const auto& arg : argv) {
+        bool plain = !arg.empty() &&
+                     arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_=+./,:%@") == std::string::npos;
+        std::string quoted = "'";
+        for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        quoted += "'";
+        line += (line.empty() ? "" : " ") + (plain ? arg : quoted);
+    }
+    return line;
 }
 
 }  // namespace dlcov

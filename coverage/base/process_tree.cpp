@@ -1,4 +1,4 @@
-#include "child_processes.h"
+#include "process.h"
 
 #include <dirent.h>
 #include <fstream>

@@ -1,0 +1,59 @@
+// Child processes, the one way dlcov starts and stops them: compiler runs and layout probes in
+// instrument/, testers and generated tests in runners/, and the campaign's stop.
+//
+// A child cannot take its caller down: it gets its own process group (so a terminal's Ctrl-C
+// reaches only the caller, and a timeout kills everything the child started), an optional
+// wall-clock timeout after which the whole group is killed, stdin from /dev/null, and its output
+// is captured up to a cap (a flooding child is drained, not stored).
+#pragma once
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace dlcov {
+
+struct ProcessSpec {
+    std::vector<std::string> argv;             // argv[0] is an absolute path (no PATH search, no shell)
+    std::map<std::string, std::string> env;    // added to (or replacing in) the caller's environment
+    std::string working_dir;                   // "" = the caller's
+    std::optional<std::chrono::milliseconds> timeout = std::chrono::seconds(60);  // nullopt: none
+    size_t output_cap = 64 * 1024;             // bytes of stdout+stderr kept
+    // false keeps the child in the caller's process group, so a terminal's Ctrl-C stops both
+    // (compiler runs of `dlcov instrument`); a timeout then kills the child alone.
+    bool own_process_group = true;
+};
+
+struct ProcessResult {
+    enum Outcome { Exited, Signaled, TimedOut } outcome = Exited;
+    int exit_code = 0;          // when Exited
+    int signal = 0;             // when Signaled (or the signal used to stop a timed-out child)
+    std::string output;         // stdout and stderr together, in the order printed: the first output_cap bytes
+    size_t output_dropped = 0;  // bytes past the cap
+    double seconds = 0;
+
+    // "exit 0", "exit 3", "signal 11 (Segmentation fault)", "timeout after 60 s"
+    std::string describe() const;
+    // What a shell's $? would say: the exit code, or 128+N after signal N (137 after a timeout).
+    int shell_exit_code() const;
+};
+
+// Runs `spec` to its end. Throws std::runtime_error only when the child cannot be started at all.
+// Safe to call from several threads at once.
+ProcessResult run_process(const ProcessSpec& spec);
+
+// `argv` as one line a user can paste into a shell (arguments single-quoted where needed).
+std::string command_line(const std::vector<std::string>& argv);
+
+// Every live descendant of the calling process (from /proc): children in process groups of their
+// own start further groups (a tester starts its executions so), so stopping them all walks the
+// process tree rather than one group.
+std::vector<pid_t> descendant_processes();
+
+// Sends SIGKILL to every descendant and to the process group each of them leads. Returns how
+// many there were. With continuous-mode coverage a killed execution keeps its counters.
+size_t kill_descendants();
+
+}  // namespace dlcov
