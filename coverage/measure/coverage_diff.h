@@ -26,9 +26,7 @@ struct CoverageDiff {
     std::vector<FileDifference> files;  // counted files where A and B differ, by path
 };
 
-// Measures A and B on the same objects and subtracts each from the other.
-CoverageDiff diff_coverage(const std::vector<std::string>& objects, const std::string& source_root,
-                           const std::string& map_path, const TesterProfiles& a, const TesterProfiles& b,
-                           const std::string& layout_profile = "");
+// Measures A and B with `pipeline` (so on one layout) and subtracts each from the other.
+CoverageDiff diff_coverage(const MeasurementPipeline& pipeline, const TesterProfiles& a, const TesterProfiles& b);
 
 }  // namespace dlcov

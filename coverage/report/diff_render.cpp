@@ -92,7 +92,7 @@ std::string render_diff_html(const CoverageDiff& d) {
         body += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td><code>{}</code></td><td "
                             "class=\"num\">{}</td><td><code>{}</code></td></tr>\n",
                             html_escape(c.assignment.relative_paths[f.file_index]),
-                            c.assignment.has_map ? component_id(*c.assignment.components[f.file_index]) : "",
+                            c.assignment.components[f.file_index] ? component_id(*c.assignment.components[f.file_index]) : "",
                             f.a_only_lines.size(), ranges(f.a_only_lines), f.b_only_lines.size(), ranges(f.b_only_lines));
     body += "</tbody></table>\n";
     return fmt::format("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>dlcov diff</title>\n"

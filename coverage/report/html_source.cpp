@@ -42,7 +42,7 @@ std::string source_page_html(const ReportInput& in, size_t file_index) {
     for (const auto& t : c.testers) runner_counts.push_back(&t.counts);
     FileLineView view = build_line_view(c.layout, file_index, c.all.counts, runner_counts);
     const std::string& rel = c.assignment.relative_paths[file_index];
-    Component comp = *c.assignment.components[file_index];
+    const std::optional<Component>& comp = c.assignment.components[file_index];
     CoverageTally tally = summarize_file(c.layout, file_index, c.all.counts);
 
     // Runs of instrumented lines no runner reached (non-instrumented lines between do not break a run).
@@ -58,10 +58,12 @@ std::string source_page_html(const ReportInput& in, size_t file_index) {
         }
     }
 
+    std::string component =  // none without a component map
+        comp ? fmt::format("Component: <a href=\"{}\">{}</a>. ", component_page(*comp), html_escape(component_title(*comp)))
+             : "";
     std::string body = fmt::format(
-        "<p>Component: <a href=\"{}\">{}</a>. Union of all runners: lines {}/{} ({}), branches {}/{} ({}), functions "
-        "{}/{} ({}).</p>\n",
-        component_page(comp), html_escape(component_title(comp)), tally.lines.covered, tally.lines.total,
+        "<p>{}Union of all runners: lines {}/{} ({}), branches {}/{} ({}), functions {}/{} ({}).</p>\n", component,
+        tally.lines.covered, tally.lines.total,
         percent(tally.lines), tally.branches.covered, tally.branches.total, percent(tally.branches),
         tally.functions.covered, tally.functions.total, percent(tally.functions));
     body += "<p class=\"note\">Columns: line number, executions (all runners, all template instantiations), branch "
