@@ -173,9 +173,9 @@ TEST_CASE("runners are compared, and running totals folded, across both layers",
     write_file(t.dir + "/a/1.cpp-counts", kConvRan);
     write_file(t.dir + "/b/1.cpp-counts", kTensorRan);
     write_file(t.dir + "/b/2.py-counts", kLayersRan);
-    Comparison c = compare_testers(pipeline, {{"a", {t.dir + "/a"}}, {"b", {t.dir + "/b"}}});
-    CHECK(c.testers[0].measurement.total.lines.covered == 2);
-    CHECK(c.testers[1].measurement.total.lines.covered == 2 + 3);
+    Comparison c = compare_runners(pipeline, {{"a", {t.dir + "/a"}}, {"b", {t.dir + "/b"}}});
+    CHECK(c.runners[0].measurement.total.lines.covered == 2);
+    CHECK(c.runners[1].measurement.total.lines.covered == 2 + 3);
     CHECK(c.all.measurement.total.lines.covered == 2 + 2 + 3);
     CHECK(c.all.measurement.components.at(Component::Api).functions.covered == 1);
     CHECK(c.all.profiles == 3);

@@ -86,7 +86,7 @@ MeasurementPipeline hostile_pipeline() {
 
 Comparison hostile_comparison() {
     const HostileFixture& f = hostile_fixture();
-    return compare_testers(hostile_pipeline(), {{kRunnerOne, {f.profiles_one}}, {kRunnerTwo, {f.profiles_two}}});
+    return compare_runners(hostile_pipeline(), {{kRunnerOne, {f.profiles_one}}, {kRunnerTwo, {f.profiles_two}}});
 }
 
 std::string write_report(const Comparison& c, const std::string& name) {
@@ -94,9 +94,9 @@ std::string write_report(const Comparison& c, const std::string& name) {
     in.campaign_name = "hostile <campaign>";
     in.campaign_dir = hostile_fixture().dir;
     in.comparison = &c;
-    for (const auto& t : c.testers) in.runners.push_back({t.name, "<style>", "live", 1.0, {}});
+    for (const auto& t : c.runners) in.runners.push_back({t.name, "<style>", "live", 1.0, {}});
     // Three trials per runner, so the statistics page has numbers to compare.
-    for (const auto& t : c.testers)
+    for (const auto& t : c.runners)
         for (int trial = 0; trial < 3; ++trial) {
             TrialCoverage tc;
             tc["overall"] = t.measurement.total;

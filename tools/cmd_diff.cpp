@@ -22,7 +22,7 @@ namespace {
 struct Side {
     fs::path campaign_dir;
     std::string runner;  // "" = every runner of the campaign
-    TesterProfiles profiles;
+    RunnerProfiles profiles;
     BuildManifest build;
 };
 

@@ -73,7 +73,7 @@ bool is_test_suite(const std::string& style) {
 // snapshots, else each trial's profiles measured on their own (only when there are at least two
 // runners to compare, since it reads the objects once per trial).
 void collect_trial_coverage(ReportInput& in, const MeasurementPipeline& pipeline,
-                            const std::vector<TesterProfiles>& testers) {
+                            const std::vector<RunnerProfiles>& testers) {
     const Comparison& c = *in.comparison;
     if (!in.snapshots.empty()) {
         in.trial_coverage_source = "the last coverage snapshot of each trial";
@@ -88,15 +88,15 @@ void collect_trial_coverage(ReportInput& in, const MeasurementPipeline& pipeline
     in.trial_coverage_source = "each trial's profiles measured on their own";
     if (testers.size() < 2) return;
     for (size_t i = 0; i < testers.size(); ++i) {
-        const TesterProfiles& t = testers[i];
+        const RunnerProfiles& t = testers[i];
         if (t.profile_paths.size() == 1) {
-            in.trial_coverage[t.name].push_back(tallies_by_component_id(c.testers[i].measurement));
+            in.trial_coverage[t.name].push_back(tallies_by_component_id(c.runners[i].measurement));
             continue;
         }
-        std::vector<TesterProfiles> trials;
+        std::vector<RunnerProfiles> trials;
         for (size_t k = 0; k < t.profile_paths.size(); ++k) trials.push_back({t.name + "#" + std::to_string(k + 1), {t.profile_paths[k]}});
-        Comparison per_trial = compare_testers(pipeline, trials);
-        for (const auto& trial : per_trial.testers) in.trial_coverage[t.name].push_back(tallies_by_component_id(trial.measurement));
+        Comparison per_trial = compare_runners(pipeline, trials);
+        for (const auto& trial : per_trial.runners) in.trial_coverage[t.name].push_back(tallies_by_component_id(trial.measurement));
     }
 }
 
@@ -106,9 +106,9 @@ void run_report(const std::string& campaign_dir) {
     BuildManifest build = load_manifest(campaign.at("build").get<std::string>());
 
     ReportInput in;
-    std::vector<TesterProfiles> testers;
+    std::vector<RunnerProfiles> testers;
     for (const auto& runner : campaign.at("runners")) {
-        TesterProfiles t{runner.at("name").get<std::string>(), {}};
+        RunnerProfiles t{runner.at("name").get<std::string>(), {}};
         RunnerSummary rs{t.name, runner.value("style", ""), runner.value("mode", ""), runner.value("budget", 0.0), {}};
         t.profile_paths = trial_profile_dirs(dir, runner);
         for (const auto& trial : runner.at("trials")) {
@@ -123,7 +123,7 @@ void run_report(const std::string& campaign_dir) {
     if (testers.empty()) throw UserError(dir.string() + "/campaign.json: no runner has finished a trial yet");
 
     MeasurementPipeline pipeline(build);
-    Comparison c = compare_testers(pipeline, testers);
+    Comparison c = compare_runners(pipeline, testers);
     for (const auto& s : c.all.skipped) std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
 
     std::cout << fmt::format("Campaign {} on {} {} ({} mode), status {}\n\n", campaign.at("name").get<std::string>(),

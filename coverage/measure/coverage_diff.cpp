@@ -6,12 +6,12 @@
 
 namespace dlcov {
 
-CoverageDiff diff_coverage(const MeasurementPipeline& pipeline, const TesterProfiles& a, const TesterProfiles& b) {
+CoverageDiff diff_coverage(const MeasurementPipeline& pipeline, const RunnerProfiles& a, const RunnerProfiles& b) {
     CoverageDiff d;
-    d.comparison = compare_testers(pipeline, {a, b});
+    d.comparison = compare_runners(pipeline, {a, b});
     const Comparison& c = d.comparison;
-    const CoverageCounts& ca = c.testers[0].counts;
-    const CoverageCounts& cb = c.testers[1].counts;
+    const CoverageCounts& ca = c.runners[0].counts;
+    const CoverageCounts& cb = c.runners[1].counts;
     auto add = [](Measurement& m, const std::optional<Component>& comp, const CoverageTally& t) {
         if (comp) m.components[*comp] += t;  // as summarize: a file in no component counts in the total only
         m.total += t;

@@ -15,7 +15,7 @@ struct FileDifference {
 };
 
 struct CoverageDiff {
-    Comparison comparison;   // testers[0] = A, testers[1] = B
+    Comparison comparison;   // runners[0] = A, runners[1] = B
     // What only A (only B) executed, per component and in total: `covered` counts distinct source
     // lines, branch sides and function definitions A executed and B did not, a definition or a
     // side counting as executed when any of its template instantiations executed it; `total` is
@@ -27,6 +27,6 @@ struct CoverageDiff {
 };
 
 // Measures A and B with `pipeline` (so on one layout) and subtracts each from the other.
-CoverageDiff diff_coverage(const MeasurementPipeline& pipeline, const TesterProfiles& a, const TesterProfiles& b);
+CoverageDiff diff_coverage(const MeasurementPipeline& pipeline, const RunnerProfiles& a, const RunnerProfiles& b);
 
 }  // namespace dlcov

@@ -1,4 +1,4 @@
-// Coverage of several testers on one build: each tester's, and their union — the rows of the
+// Coverage of several runners on one build: each runner's, and their union — the rows of the
 // study's Table 6.
 #pragma once
 #include "measurement_pipeline.h"
@@ -8,12 +8,12 @@
 
 namespace dlcov {
 
-struct TesterProfiles {
+struct RunnerProfiles {
     std::string name;
     std::vector<std::string> profile_paths;  // files or directories
 };
 
-struct TesterCoverage {
+struct RunnerCoverage {
     std::string name;
     CoverageCounts counts;
     Measurement measurement;
@@ -24,11 +24,11 @@ struct TesterCoverage {
 struct Comparison {
     CoverageLayout layout;
     FileAssignment assignment;
-    std::vector<TesterCoverage> testers;
-    TesterCoverage all;  // the union, named "union"
+    std::vector<RunnerCoverage> runners;
+    RunnerCoverage all;  // the union, named "union"
 };
 
-// Measures every tester with `pipeline` (so all on its one layout) and unites them.
-Comparison compare_testers(const MeasurementPipeline& pipeline, const std::vector<TesterProfiles>& testers);
+// Measures every runner with `pipeline` (so all on its one layout) and unites them.
+Comparison compare_runners(const MeasurementPipeline& pipeline, const std::vector<RunnerProfiles>& runners);
 
 }  // namespace dlcov

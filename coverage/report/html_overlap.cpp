@@ -71,7 +71,7 @@ std::string overlap_page(const ReportInput& in) {
     const Comparison& c = *in.comparison;
     std::vector<std::string> names;
     std::vector<const CoverageCounts*> counts;
-    for (const auto& t : c.testers) {
+    for (const auto& t : c.runners) {
         names.push_back(t.name);
         counts.push_back(&t.counts);
     }

@@ -39,7 +39,7 @@ std::string branch_marks(const LineCoverage& lc) {
 std::string source_page_html(const ReportInput& in, size_t file_index) {
     const Comparison& c = *in.comparison;
     std::vector<const CoverageCounts*> runner_counts;
-    for (const auto& t : c.testers) runner_counts.push_back(&t.counts);
+    for (const auto& t : c.runners) runner_counts.push_back(&t.counts);
     FileLineView view = build_line_view(c.layout, file_index, c.all.counts, runner_counts);
     const std::string& rel = c.assignment.relative_paths[file_index];
     const std::optional<Component>& comp = c.assignment.components[file_index];
@@ -92,20 +92,20 @@ std::string source_page_html(const ReportInput& in, size_t file_index) {
     if (!view.lines.empty()) last_line = std::max(last_line, view.lines.rbegin()->first);
 
     body += "<h2>Source</h2>\n<table class=\"source\">\n<thead><tr><th>line</th><th>hits</th><th>branches</th>";
-    for (const auto& t : c.testers) body += "<th title=\"" + html_escape(t.name) + "\">" + html_escape(t.name) + "</th>";
+    for (const auto& t : c.runners) body += "<th title=\"" + html_escape(t.name) + "\">" + html_escape(t.name) + "</th>";
     body += "<th>source</th></tr></thead>\n<tbody>\n";
     for (unsigned line = 1; line <= last_line; ++line) {
         std::string text = line <= source.size() ? html_escape(source[line - 1]) : "";
         auto it = view.lines.find(line);
         if (it == view.lines.end()) {
             body += fmt::format("<tr id=\"L{0}\"><td class=\"ln\"><a href=\"#L{0}\">{0}</a></td><td></td><td></td>", line);
-            for (size_t r = 0; r < c.testers.size(); ++r) body += "<td></td>";
+            for (size_t r = 0; r < c.runners.size(); ++r) body += "<td></td>";
         } else {
             const LineCoverage& lc = it->second;
             body += fmt::format("<tr id=\"L{0}\" class=\"{1}\"><td class=\"ln\"><a href=\"#L{0}\">{0}</a></td>"
                                 "<td class=\"hits\">{2}</td><td>{3}</td>",
                                 line, lc.hits ? "hit" : "miss", lc.hits, branch_marks(lc));
-            for (size_t r = 0; r < c.testers.size(); ++r)
+            for (size_t r = 0; r < c.runners.size(); ++r)
                 body += lc.reached_by[r] ? "<td class=\"runner\">&#10003;</td>" : "<td></td>";
         }
         body += "<td class=\"code\">" + text + "</td></tr>\n";
