@@ -2,7 +2,7 @@
 // loads and runs in the executor (or is a recorded finding), its search breeds from earlier
 // generations, the same --seed gives the same first models, and its profiles cover lines of
 // tiny-dnn that the CRADLE runner on the seed models does not.
-#include "measurement.h"
+#include "profile_reading.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // End to end on the real instrumented tiny-dnn: a CRADLE-style campaign, its report, and the
 // correctness contract against llvm-cov on the profiles the campaign wrote.
 #include "llvm_cov_report.h"
-#include "measurement.h"
+#include "profile_merge.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>

@@ -54,9 +54,8 @@ TEST_CASE("two CRADLE trials in parallel give per-trial coverage over time", "[c
         for (const auto& e : fs::directory_iterator(profiles)) raw += e.path().extension() == ".profraw";
         CHECK(raw == 0);
         // ... and as `dlcov report` counts it, on the build's layout.
-        Comparison c = compare_testers(build.objects, build.source_root, build.component_map, {{"cradle", {profiles}}},
-                                       build.layout_profile);
-        Measurement m = c.testers[0].measurement;
+        Comparison c = compare_runners(MeasurementPipeline(build), {{"cradle", {profiles}}});
+        Measurement m = c.runners[0].measurement;
         CHECK(last.coverage["overall"].lines.covered == m.total.lines.covered);
         CHECK(last.coverage["overall"].branches.covered == m.total.branches.covered);
         CHECK(last.coverage["overall"].functions.covered == m.total.functions.covered);

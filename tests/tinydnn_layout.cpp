@@ -2,7 +2,7 @@
 // API driver's) are read into the same layout, the one llvm-cov gives for all of them together.
 #include "build_manifest.h"
 #include "layout_alignment.h"
-#include "measurement.h"
+#include "profile_reading.h"
 #include "test_support.h"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // twelve operators applied to a real seed model, the mutant loaded and run by the executor on
 // both backends and checked to differ from its parent the way the operator says; then a short
 // live run that writes LEMON's output tree and covers lines a CRADLE run of the same seeds does not.
-#include "measurement.h"
+#include "profile_reading.h"
 #include "test_support.h"
 
 #include <algorithm>

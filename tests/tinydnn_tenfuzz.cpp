@@ -1,7 +1,7 @@
 // The TenFuzz-style tester on the real instrumented tiny-dnn: every operator applied to real
 // corpus tests yields what it says and a test the instrumented driver runs; every optimizer and
 // loss runs; a short live run covers lines that a CRADLE run of the seeds does not.
-#include "measurement.h"
+#include "profile_reading.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>

@@ -5,6 +5,7 @@
 #include "llvm_cov_report.h"
 #include "layout_alignment.h"
 #include "measurement.h"
+#include "profile_reading.h"
 #include "raw_profile_sum.h"
 #include "test_support.h"
 

@@ -3,6 +3,7 @@
 // resolve, and lcov must read the export back with the totals the report states.
 #include "diff_render.h"
 #include "coverage_exports.h"
+#include "coverage_modes.h"
 #include "html_link_check.h"
 #include "html_report.h"
 #include "test_support.h"
@@ -77,9 +78,15 @@ const HostileFixture& hostile_fixture() {
 const char* const kRunnerOne = "run<1>&\"x\"";
 const char* const kRunnerTwo = "run'2'";
 
+// No layout profile: the first runner's reading is the layout (what llvm-cov report counts).
+MeasurementPipeline hostile_pipeline() {
+    const HostileFixture& f = hostile_fixture();
+    return MeasurementPipeline(object_layers({f.program}, {f.profiles_one}, f.dir), f.map);
+}
+
 Comparison hostile_comparison() {
     const HostileFixture& f = hostile_fixture();
-    return compare_testers({f.program}, f.dir, f.map, {{kRunnerOne, {f.profiles_one}}, {kRunnerTwo, {f.profiles_two}}});
+    return compare_runners(hostile_pipeline(), {{kRunnerOne, {f.profiles_one}}, {kRunnerTwo, {f.profiles_two}}});
 }
 
 std::string write_report(const Comparison& c, const std::string& name) {
@@ -87,9 +94,9 @@ std::string write_report(const Comparison& c, const std::string& name) {
     in.campaign_name = "hostile <campaign>";
     in.campaign_dir = hostile_fixture().dir;
     in.comparison = &c;
-    for (const auto& t : c.testers) in.runners.push_back({t.name, "<style>", "live", 1.0, {}});
+    for (const auto& t : c.runners) in.runners.push_back({t.name, "<style>", "live", 1.0, {}});
     // Three trials per runner, so the statistics page has numbers to compare.
-    for (const auto& t : c.testers)
+    for (const auto& t : c.runners)
         for (int trial = 0; trial < 3; ++trial) {
             TrialCoverage tc;
             tc["overall"] = t.measurement.total;
@@ -222,7 +229,7 @@ TEST_CASE("the Cobertura export carries the same lines as the lcov export, escap
 
 TEST_CASE("diff: what one run covers that the other does not", "[report]") {
     const HostileFixture& f = hostile_fixture();
-    CoverageDiff d = diff_coverage({f.program}, f.dir, f.map, {kRunnerOne, {f.profiles_one}}, {kRunnerTwo, {f.profiles_two}});
+    CoverageDiff d = diff_coverage(hostile_pipeline(), {kRunnerOne, {f.profiles_one}}, {kRunnerTwo, {f.profiles_two}});
     // Run one took the argc > 1 branch (line 8, scale<int> with x > 2 so the lambda ran); run two the else.
     REQUIRE(d.files.size() >= 1);
     bool saw_line_8 = false, saw_line_10 = false;

@@ -1,8 +1,9 @@
 // dlcov components: the component map applied to an instrumented build.
 #include "build_manifest.h"
 #include "commands.h"
+#include "coverage_modes.h"
 #include "error.h"
-#include "measurement.h"
+#include "measurement_pipeline.h"
 #include "text_table.h"
 
 #include <fmt/format.h>
@@ -21,12 +22,10 @@ struct ComponentsOptions {
 void run_components(const ComponentsOptions& o) {
     BuildManifest build = load_manifest(o.build_dir);
     std::string map_path = o.map.empty() ? build.component_map : o.map;
-    ComponentMap map = ComponentMap::load(map_path);
-    // The layout needs no counts: measure with no profiles.
-    ProfileCoverage pc = measure_profiles(build.objects, {});
-    const CoverageLayout& layout = pc.coverage.layout;
-    FileAssignment a = assign_files(layout, &map, build.source_root);  // throws naming unmapped files
-    Measurement m = summarize(layout, pc.coverage.counts, a);
+    if (map_path.empty()) throw UserError(build.build_dir() + " names no component map: pass --map");
+    MeasurementPipeline pipeline(build_layers(build), map_path);  // throws naming unmapped files
+    // The totals need no counts: measure no profiles.
+    Measurement m = pipeline.measure({}).measurement;
 
     TextTable table({"Component", "Files", "Lines", "Branches", "Functions"});
     for (Component c : kComponents) {
@@ -40,7 +39,7 @@ void run_components(const ComponentsOptions& o) {
     table.add_row({"mapped", std::to_string(m.files.size()), std::to_string(m.total.lines.total),
                    std::to_string(m.total.branches.total), std::to_string(m.total.functions.total)});
     std::cout << fmt::format("Component map {} applied to {} ({} instrumented files)\n\n", map_path, build.build_dir(),
-                             layout.files.size());
+                             pipeline.layout().files.size());
     std::cout << table.render();
     if (o.files) {
         for (Component c : kComponents) {

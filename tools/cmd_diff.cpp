@@ -22,7 +22,7 @@ namespace {
 struct Side {
     fs::path campaign_dir;
     std::string runner;  // "" = every runner of the campaign
-    TesterProfiles profiles;
+    RunnerProfiles profiles;
     BuildManifest build;
 };
 
@@ -70,8 +70,7 @@ void run_diff(const std::string& a_arg, const std::string& b_arg, std::string ht
                                     a_arg, b_arg, a.build.objects.empty() ? "?" : a.build.objects.front(),
                                     b.build.objects.empty() ? "?" : b.build.objects.front()));
     if (a.profiles.name == b.profiles.name) b.profiles.name += " (B)";
-    CoverageDiff d = diff_coverage(a.build.objects, a.build.source_root, a.build.component_map, a.profiles, b.profiles,
-                                   a.build.layout_profile);
+    CoverageDiff d = diff_coverage(MeasurementPipeline(a.build), a.profiles, b.profiles);
     std::cout << render_diff_text(d);
     if (html_path.empty()) {
         fs::path report = a.campaign_dir / "report";

@@ -1,7 +1,8 @@
 // dlcov measure: coverage of any clang-instrumented program, per file, per component, in total.
 #include "commands.h"
+#include "coverage_modes.h"
 #include "error.h"
-#include "measurement.h"
+#include "measurement_pipeline.h"
 #include "text_table.h"
 
 #include <fstream>
@@ -35,30 +36,27 @@ void print_measurement(const Measurement& m, bool per_file) {
 }
 
 void run_measure(const MeasureOptions& o) {
-    ProfileCoverage pc = measure_profiles(o.objects, o.profiles);
-    for (const auto& s : pc.merge.skipped)
+    // No build, so no layout profile: the objects are laid out by the profiles measured, which
+    // makes the numbers llvm-cov report's (coverage_modes.h).
+    MeasurementPipeline pipeline(object_layers(o.objects, o.profiles, o.root), o.components);
+    ProfileMeasurement pm = pipeline.measure(o.profiles);
+    for (const auto& s : pm.skipped)
         std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
-    if (o.strict && !pc.merge.skipped.empty())
-        throw UserError(std::to_string(pc.merge.skipped.size()) + " profile(s) could not be read (--strict)");
-    if (pc.merge.merged.empty())
+    if (o.strict && !pm.skipped.empty())
+        throw UserError(std::to_string(pm.skipped.size()) + " profile(s) could not be read (--strict)");
+    if (pm.read.empty())
         std::cerr << "dlcov: warning: no readable profile; every count is zero\n";
-    if (pc.coverage.hash_mismatches)
-        std::cerr << "dlcov: warning: " << pc.coverage.hash_mismatches
-                  << " function(s) in the profiles do not match the objects (profiles from another build?)\n";
+    for (const auto& w : pm.warnings) std::cerr << "dlcov: warning: " << w << "\n";
 
-    std::unique_ptr<ComponentMap> map;
-    if (!o.components.empty()) map = std::make_unique<ComponentMap>(ComponentMap::load(o.components));
-    FileAssignment assignment = assign_files(pc.coverage.layout, map.get(), o.root);
-    Measurement m = summarize(pc.coverage.layout, pc.coverage.counts, assignment);
-
+    const Measurement& m = pm.measurement;
     print_measurement(m, o.files);
-    std::cerr << "measured " << pc.merge.merged.size() << " profile(s), " << m.files.size() << " file(s)";
+    std::cerr << "measured " << pm.read.size() << " profile(s), " << m.files.size() << " file(s)";
     if (!m.excluded.empty()) std::cerr << ", " << m.excluded.size() << " excluded";
     std::cerr << "\n";
     if (!o.json_out.empty()) {
         nlohmann::json j = to_json(m);
-        j["profiles"] = {{"merged", pc.merge.merged.size()}, {"skipped", nlohmann::json::array()}};
-        for (const auto& s : pc.merge.skipped) j["profiles"]["skipped"].push_back({{"path", s.path}, {"reason", s.reason}});
+        j["profiles"] = {{"merged", pm.read.size()}, {"skipped", nlohmann::json::array()}};
+        for (const auto& s : pm.skipped) j["profiles"]["skipped"].push_back({{"path", s.path}, {"reason", s.reason}});
         std::ofstream out(o.json_out);
         out << j.dump(2) << "\n";
         if (!out) throw UserError(o.json_out + ": cannot write");

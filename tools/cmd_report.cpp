@@ -72,8 +72,8 @@ bool is_test_suite(const std::string& style) {
 // Final coverage of every trial: the last snapshot of each trial when the campaign recorded
 // snapshots, else each trial's profiles measured on their own (only when there are at least two
 // runners to compare, since it reads the objects once per trial).
-void collect_trial_coverage(ReportInput& in, const BuildManifest& build,
-                            const std::vector<TesterProfiles>& testers) {
+void collect_trial_coverage(ReportInput& in, const MeasurementPipeline& pipeline,
+                            const std::vector<RunnerProfiles>& testers) {
     const Comparison& c = *in.comparison;
     if (!in.snapshots.empty()) {
         in.trial_coverage_source = "the last coverage snapshot of each trial";
@@ -88,15 +88,15 @@ void collect_trial_coverage(ReportInput& in, const BuildManifest& build,
     in.trial_coverage_source = "each trial's profiles measured on their own";
     if (testers.size() < 2) return;
     for (size_t i = 0; i < testers.size(); ++i) {
-        const TesterProfiles& t = testers[i];
+        const RunnerProfiles& t = testers[i];
         if (t.profile_paths.size() == 1) {
-            in.trial_coverage[t.name].push_back(tallies_by_component_id(c.testers[i].measurement));
+            in.trial_coverage[t.name].push_back(tallies_by_component_id(c.runners[i].measurement));
             continue;
         }
-        std::vector<TesterProfiles> trials;
+        std::vector<RunnerProfiles> trials;
         for (size_t k = 0; k < t.profile_paths.size(); ++k) trials.push_back({t.name + "#" + std::to_string(k + 1), {t.profile_paths[k]}});
-        Comparison per_trial = compare_testers(build.objects, build.source_root, build.component_map, trials, build.layout_profile);
-        for (const auto& trial : per_trial.testers) in.trial_coverage[t.name].push_back(tallies_by_component_id(trial.measurement));
+        Comparison per_trial = compare_runners(pipeline, trials);
+        for (const auto& trial : per_trial.runners) in.trial_coverage[t.name].push_back(tallies_by_component_id(trial.measurement));
     }
 }
 
@@ -106,9 +106,9 @@ void run_report(const std::string& campaign_dir) {
     BuildManifest build = load_manifest(campaign.at("build").get<std::string>());
 
     ReportInput in;
-    std::vector<TesterProfiles> testers;
+    std::vector<RunnerProfiles> testers;
     for (const auto& runner : campaign.at("runners")) {
-        TesterProfiles t{runner.at("name").get<std::string>(), {}};
+        RunnerProfiles t{runner.at("name").get<std::string>(), {}};
         RunnerSummary rs{t.name, runner.value("style", ""), runner.value("mode", ""), runner.value("budget", 0.0), {}};
         t.profile_paths = trial_profile_dirs(dir, runner);
         for (const auto& trial : runner.at("trials")) {
@@ -122,7 +122,8 @@ void run_report(const std::string& campaign_dir) {
     }
     if (testers.empty()) throw UserError(dir.string() + "/campaign.json: no runner has finished a trial yet");
 
-    Comparison c = compare_testers(build.objects, build.source_root, build.component_map, testers, build.layout_profile);
+    MeasurementPipeline pipeline(build);
+    Comparison c = compare_runners(pipeline, testers);
     for (const auto& s : c.all.skipped) std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
 
     std::cout << fmt::format("Campaign {} on {} {} ({} mode), status {}\n\n", campaign.at("name").get<std::string>(),
@@ -162,7 +163,7 @@ void run_report(const std::string& campaign_dir) {
     in.mode = build.mode;
     in.comparison = &c;
     in.snapshots = read_snapshots(dir.string());
-    collect_trial_coverage(in, build, testers);
+    collect_trial_coverage(in, pipeline, testers);
     std::string lcov_totals = fmt::format(
         "lines {}/{} (distinct source lines: Table 6 counts a line once per function definition containing it, as "
         "llvm-cov report does), branches {}/{}, functions {}/{}",

@@ -3,7 +3,7 @@
 // LLVM 14 decides which lines of a function are "mapped" partly from the counts: the blank and
 // comment lines inside a function body (skipped regions) count as lines while the function never
 // ran and stop counting once it ran. So `llvm-cov report` gives a file different line totals for
-// different profiles, and two testers' line vectors do not line up. Comparisons therefore use the
+// different profiles, and two runners' line vectors do not line up. Comparisons therefore use the
 // build's layout (read with the build's layout profile: every function, nothing run — the
 // totals `dlcov measure --profiles <build>/layout.profdata` prints) and move each reading's counts
 // onto it line by line. Branches and functions do not depend on counts and are copied as they are.

@@ -19,10 +19,6 @@ namespace dlcov {
 
 namespace {
 
-bool is_profile_file(const fs::path& p) {
-    return p.extension() == ".profraw" || p.extension() == ".profdata";
-}
-
 // Raw profiles carry their format version right after the magic; say which LLVM wrote them
 // when this LLVM refuses them.
 std::string describe_version_problem(const std::string& path) {
@@ -78,13 +74,18 @@ llvm::Error read_one(const std::string& path, llvm::InstrProfWriter& writer, boo
 
 }  // namespace
 
+bool is_profile_name(const std::string& path) {
+    fs::path p(path);
+    return p.extension() == ".profraw" || p.extension() == ".profdata";
+}
+
 std::vector<std::string> expand_profile_paths(const std::vector<std::string>& paths) {
     std::vector<std::string> out;
     for (const auto& p : paths) {
         std::error_code ec;
         if (fs::is_directory(p, ec)) {
             for (const auto& entry : fs::recursive_directory_iterator(p))
-                if (entry.is_regular_file() && is_profile_file(entry.path())) out.push_back(entry.path().string());
+                if (entry.is_regular_file() && is_profile_name(entry.path().string())) out.push_back(entry.path().string());
         } else if (fs::exists(p, ec)) {
             out.push_back(p);
         } else {

@@ -2,20 +2,20 @@
 // the way `llvm-profdata merge` does — except that a corrupt, truncated or foreign-version
 // profile is reported and skipped instead of failing the whole merge.
 #pragma once
+#include "coverage_layer.h"  // SkippedProfile
+
 #include <string>
 #include <vector>
 
 namespace dlcov {
 
-struct SkippedProfile {
-    std::string path;
-    std::string reason;
-};
-
 struct MergeResult {
     std::vector<std::string> merged;      // profiles whose records were all read
     std::vector<SkippedProfile> skipped;  // profiles left out, with why
 };
+
+// Whether a file's name is that of a raw or indexed profile (*.profraw, *.profdata).
+bool is_profile_name(const std::string& path);
 
 // Expands files and directories (recursively: *.profraw and *.profdata) into a sorted list.
 // Throws UserError for a path that does not exist.

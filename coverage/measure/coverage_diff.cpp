@@ -6,21 +6,19 @@
 
 namespace dlcov {
 
-CoverageDiff diff_coverage(const std::vector<std::string>& objects, const std::string& source_root,
-                           const std::string& map_path, const TesterProfiles& a, const TesterProfiles& b,
-                           const std::string& layout_profile) {
+CoverageDiff diff_coverage(const MeasurementPipeline& pipeline, const RunnerProfiles& a, const RunnerProfiles& b) {
     CoverageDiff d;
-    d.comparison = compare_testers(objects, source_root, map_path, {a, b}, layout_profile);
+    d.comparison = compare_runners(pipeline, {a, b});
     const Comparison& c = d.comparison;
-    const CoverageCounts& ca = c.testers[0].counts;
-    const CoverageCounts& cb = c.testers[1].counts;
-    auto add = [&c](Measurement& m, Component comp, const CoverageTally& t) {
-        if (c.assignment.has_map) m.components[comp] += t;  // as summarize: no map, no components
+    const CoverageCounts& ca = c.runners[0].counts;
+    const CoverageCounts& cb = c.runners[1].counts;
+    auto add = [](Measurement& m, const std::optional<Component>& comp, const CoverageTally& t) {
+        if (comp) m.components[*comp] += t;  // as summarize: a file in no component counts in the total only
         m.total += t;
     };
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
         if (!c.assignment.counted(f)) continue;
-        Component comp = *c.assignment.components[f];
+        const std::optional<Component>& comp = c.assignment.components[f];
         // Lines: distinct source lines, reached when any instantiation's item on the line ran.
         FileLineView view = build_line_view(c.layout, f, c.all.counts, {&ca, &cb});
         FileDifference fd{f, {}, {}};

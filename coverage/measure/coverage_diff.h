@@ -15,7 +15,7 @@ struct FileDifference {
 };
 
 struct CoverageDiff {
-    Comparison comparison;   // testers[0] = A, testers[1] = B
+    Comparison comparison;   // runners[0] = A, runners[1] = B
     // What only A (only B) executed, per component and in total: `covered` counts distinct source
     // lines, branch sides and function definitions A executed and B did not, a definition or a
     // side counting as executed when any of its template instantiations executed it; `total` is
@@ -26,9 +26,7 @@ struct CoverageDiff {
     std::vector<FileDifference> files;  // counted files where A and B differ, by path
 };
 
-// Measures A and B on the same objects and subtracts each from the other.
-CoverageDiff diff_coverage(const std::vector<std::string>& objects, const std::string& source_root,
-                           const std::string& map_path, const TesterProfiles& a, const TesterProfiles& b,
-                           const std::string& layout_profile = "");
+// Measures A and B with `pipeline` (so on one layout) and subtracts each from the other.
+CoverageDiff diff_coverage(const MeasurementPipeline& pipeline, const RunnerProfiles& a, const RunnerProfiles& b);
 
 }  // namespace dlcov

@@ -2,37 +2,13 @@
 
 #include "error.h"
 
-#include <algorithm>
 #include <filesystem>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace dlcov {
 
 namespace {
-
-// A temporary file removed when it goes out of scope.
-class TempFile {
-public:
-    explicit TempFile(const std::string& suffix) {
-        std::string pattern = (fs::temp_directory_path() / ("dlcov-XXXXXX" + suffix)).string();
-        int fd = mkstemps(pattern.data(), int(suffix.size()));
-        if (fd < 0) throw UserError("cannot create a temporary file in " + fs::temp_directory_path().string());
-        close(fd);
-        path_ = pattern;
-    }
-    ~TempFile() {
-        std::error_code ec;
-        fs::remove(path_, ec);
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
 
 // `path` relative to `root` when it lies under it; nullopt otherwise.
 std::optional<std::string> relative_to(const std::string& path, const std::string& root) {
@@ -44,31 +20,6 @@ std::optional<std::string> relative_to(const std::string& path, const std::strin
 
 }  // namespace
 
-ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
-                                 const std::vector<std::string>& profiles,
-                                 const std::string& layout_profile) {
-    if (objects.empty()) throw UserError("no objects given: name the instrumented executables or libraries");
-    for (const auto& o : objects)
-        if (!fs::is_regular_file(o)) throw UserError(o + ": no such object file");
-    TempFile merged(".profdata");
-    ProfileCoverage out;
-    std::vector<std::string> inputs = expand_profile_paths(profiles);
-    if (!layout_profile.empty()) {
-        if (!fs::is_regular_file(layout_profile))
-            throw UserError(layout_profile + ": the build's layout profile is missing; run `dlcov instrument` again");
-        inputs.push_back(layout_profile);
-    }
-    out.merge = merge_profiles(inputs, merged.path());
-    if (!layout_profile.empty()) {
-        auto& m = out.merge.merged;
-        m.erase(std::remove(m.begin(), m.end(), layout_profile), m.end());
-        for (const auto& s : out.merge.skipped)
-            if (s.path == layout_profile) throw UserError(layout_profile + ": unreadable layout profile: " + s.reason);
-    }
-    out.coverage = read_llvm_coverage(objects, merged.path());
-    return out;
-}
-
 FileAssignment assign_files(const CoverageLayout& layout, const ComponentMap* map,
                             const std::string& source_root) {
     FileAssignment a;
@@ -78,7 +29,7 @@ FileAssignment assign_files(const CoverageLayout& layout, const ComponentMap* ma
         std::optional<std::string> rel = relative_to(file.path, source_root);
         a.relative_paths.push_back(rel ? *rel : file.path);
         if (!map) {
-            a.components.push_back(Component::Api);  // placeholder: counted, no component
+            a.components.push_back(std::nullopt);  // counted, in no component
             a.exclusion_reasons.push_back("");
             continue;
         }
@@ -112,20 +63,28 @@ Measurement summarize(const CoverageLayout& layout, const CoverageCounts& counts
     if (assignment.has_map)
         for (Component c : kComponents) m.components[c] = {};
     for (size_t i = 0; i < layout.files.size(); ++i) {
-        if (!assignment.components[i]) {
+        if (!assignment.counted(i)) {
             m.excluded.emplace_back(assignment.relative_paths[i], assignment.exclusion_reasons[i]);
             continue;
         }
         CoverageTally t = summarize_file(layout, i, counts);
         m.total += t;
         std::string component;
-        if (assignment.has_map) {
-            m.components[*assignment.components[i]] += t;
-            component = component_id(*assignment.components[i]);
+        if (const auto& c = assignment.components[i]) {
+            m.components[*c] += t;
+            component = component_id(*c);
         }
         m.files.push_back({assignment.relative_paths[i], component, t});
     }
     return m;
+}
+
+void append_assignment(FileAssignment& into, const FileAssignment& more) {
+    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(into.relative_paths, more.relative_paths);
+    append(into.components, more.components);
+    append(into.exclusion_reasons, more.exclusion_reasons);
+    into.has_map = into.has_map || more.has_map;
 }
 
 nlohmann::json to_json(const CoverageTally& t) {

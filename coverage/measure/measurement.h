@@ -1,10 +1,8 @@
-// From profiles to numbers: merge the profiles, read coverage from the objects, and sum it up per
-// file, per component and in total.
+// From counts to numbers: which component each file of a layout belongs to, and the counts of a
+// layout summed per file, per component and in total.
 #pragma once
 #include "component_map.h"
 #include "coverage_model.h"
-#include "llvm_reader.h"
-#include "profile_merge.h"
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -13,20 +11,6 @@
 #include <vector>
 
 namespace dlcov {
-
-// Coverage of a set of objects under the merge of a set of profiles.
-struct ProfileCoverage {
-    LlvmCoverage coverage;
-    MergeResult merge;
-};
-
-// Merges `profiles` (files, or directories searched for *.profraw/*.profdata) through a temporary
-// indexed profile and reads the objects with it. No profiles at all gives zero counts.
-// `layout_profile` (a build's, see instrument/layout_profile.h; "" for none) is merged in too, so
-// that any profiles of the build are read into the build's one layout; it is not listed in `merge`.
-ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
-                                 const std::vector<std::string>& profiles,
-                                 const std::string& layout_profile = "");
 
 struct FileMeasurement {
     std::string path;  // relative to the source root when under it, else as recorded
@@ -37,17 +21,18 @@ struct FileMeasurement {
 struct Measurement {
     CoverageTally total;
     std::map<Component, CoverageTally> components;  // all five present when a map was given
-    std::vector<FileMeasurement> files;             // counted files, sorted by path
+    std::vector<FileMeasurement> files;             // counted files, in layout order
     std::vector<std::pair<std::string, std::string>> excluded;  // path, why
 };
 
-// Where the files of a layout belong. Without a map every file is counted and the totals equal
-// `llvm-cov report`'s. With a map, files outside `source_root` and files the map excludes are
-// left out, and a file the map does not classify is an error naming every such file.
+// Where the files of a layout belong. Without a map every file is counted, in no component, and
+// the totals equal `llvm-cov report`'s. With a map, files outside `source_root` and files the map
+// excludes are left out, and a file the map does not classify is an error naming every such file.
 struct FileAssignment {
-    std::vector<std::string> relative_paths;        // per layout file
-    std::vector<std::optional<Component>> components;  // per layout file; nullopt = not counted
-    std::vector<std::string> exclusion_reasons;     // per layout file; "" when counted
+    std::vector<std::string> relative_paths;  // per layout file
+    // Per layout file: its component; nullopt when the file is not counted, or counted without a map.
+    std::vector<std::optional<Component>> components;
+    std::vector<std::string> exclusion_reasons;  // per layout file; "" when counted
     bool has_map = false;
 
     bool counted(size_t file) const { return exclusion_reasons[file].empty(); }
@@ -55,6 +40,9 @@ struct FileAssignment {
 
 FileAssignment assign_files(const CoverageLayout& layout, const ComponentMap* map,
                             const std::string& source_root);
+
+// The files of `more` (a layout concatenated after `into`'s: layout_concatenation.h) added to `into`.
+void append_assignment(FileAssignment& into, const FileAssignment& more);
 
 Measurement summarize(const CoverageLayout& layout, const CoverageCounts& counts,
                       const FileAssignment& assignment);

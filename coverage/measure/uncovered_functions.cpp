@@ -9,7 +9,8 @@ namespace dlcov {
 std::map<Component, std::vector<UncoveredFunction>> uncovered_functions(const Comparison& c) {
     std::map<Component, std::vector<UncoveredFunction>> out;
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
-        if (!c.assignment.counted(f)) continue;
+        const std::optional<Component>& comp = c.assignment.components[f];
+        if (!comp) continue;  // not counted, or counted in no component (no map)
         for (const FunctionDefinition& fn : c.layout.files[f].functions) {
             bool ran = false;
             size_t lines = 0;
@@ -18,7 +19,7 @@ std::map<Component, std::vector<UncoveredFunction>> uncovered_functions(const Co
                 lines = std::max(lines, inst.line_count);
             }
             if (ran) continue;
-            out[*c.assignment.components[f]].push_back({definition_display_name(fn), f, fn.line, lines});
+            out[*comp].push_back({definition_display_name(fn), f, fn.line, lines});
         }
     }
     for (auto& [comp, list] : out)

@@ -39,7 +39,7 @@ struct SourceFile {
 
 // Where each countable item sits; identical for every profile of the same objects.
 struct CoverageLayout {
-    std::vector<SourceFile> files;       // sorted by path
+    std::vector<SourceFile> files;       // sorted by path (per layer: layout_concatenation.h)
     std::vector<unsigned> line_numbers;  // mapped source line of each line item
     std::vector<unsigned> branch_lines;  // source line of each branch side
     size_t function_items = 0;

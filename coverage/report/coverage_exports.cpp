@@ -122,7 +122,8 @@ std::string cobertura_xml(const Comparison& c, const std::string& source_root) {
             "      <class name=\"{0}\" filename=\"{0}\" line-rate=\"{1:.4f}\" branch-rate=\"{2:.4f}\" complexity=\"0\">\n"
             "        <methods>\n{3}        </methods>\n        <lines>\n{4}        </lines>\n      </class>\n",
             html_escape(rel), rate(fx.lines), rate(fx.branches), methods, lines);
-        std::string package = c.assignment.has_map ? component_id(*c.assignment.components[f]) : "all";
+        const std::optional<Component>& comp = c.assignment.components[f];
+        std::string package = comp ? component_id(*comp) : "all";
         packages[package].push_back(std::move(fx));
     }
     std::string body;

@@ -27,8 +27,8 @@ std::string ranges(const std::vector<unsigned>& lines) {
     return out;
 }
 
-const std::string& name_a(const CoverageDiff& d) { return d.comparison.testers[0].name; }
-const std::string& name_b(const CoverageDiff& d) { return d.comparison.testers[1].name; }
+const std::string& name_a(const CoverageDiff& d) { return d.comparison.runners[0].name; }
+const std::string& name_b(const CoverageDiff& d) { return d.comparison.runners[1].name; }
 
 }  // namespace
 
@@ -42,11 +42,11 @@ std::string render_diff_text(const CoverageDiff& d) {
                            std::to_string(a_only.covered), std::to_string(b_only.covered)});
         };
         for (Component comp : kComponents)
-            row(component_title(comp), component_tally(c.testers[0].measurement, comp, m),
-                component_tally(c.testers[1].measurement, comp, m), component_tally(d.a_only, comp, m),
+            row(component_title(comp), component_tally(c.runners[0].measurement, comp, m),
+                component_tally(c.runners[1].measurement, comp, m), component_tally(d.a_only, comp, m),
                 component_tally(d.b_only, comp, m));
         table.add_separator();
-        row("Overall", c.testers[0].measurement.total.*m.member, c.testers[1].measurement.total.*m.member,
+        row("Overall", c.runners[0].measurement.total.*m.member, c.runners[1].measurement.total.*m.member,
             d.a_only.total.*m.member, d.b_only.total.*m.member);
         out += table.render() + "\n";
     }
@@ -79,10 +79,10 @@ std::string render_diff_html(const CoverageDiff& d) {
                                 b_only.covered);
         };
         for (Component comp : kComponents)
-            row(component_title(comp), component_tally(c.testers[0].measurement, comp, m),
-                component_tally(c.testers[1].measurement, comp, m), component_tally(d.a_only, comp, m),
+            row(component_title(comp), component_tally(c.runners[0].measurement, comp, m),
+                component_tally(c.runners[1].measurement, comp, m), component_tally(d.a_only, comp, m),
                 component_tally(d.b_only, comp, m), "");
-        row("Overall", c.testers[0].measurement.total.*m.member, c.testers[1].measurement.total.*m.member,
+        row("Overall", c.runners[0].measurement.total.*m.member, c.runners[1].measurement.total.*m.member,
             d.a_only.total.*m.member, d.b_only.total.*m.member, "union");
         body += "</tbody></table>\n";
     }
@@ -92,7 +92,7 @@ std::string render_diff_html(const CoverageDiff& d) {
         body += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td><code>{}</code></td><td "
                             "class=\"num\">{}</td><td><code>{}</code></td></tr>\n",
                             html_escape(c.assignment.relative_paths[f.file_index]),
-                            c.assignment.has_map ? component_id(*c.assignment.components[f.file_index]) : "",
+                            c.assignment.components[f.file_index] ? component_id(*c.assignment.components[f.file_index]) : "",
                             f.a_only_lines.size(), ranges(f.a_only_lines), f.b_only_lines.size(), ranges(f.b_only_lines));
     body += "</tbody></table>\n";
     return fmt::format("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>dlcov diff</title>\n"

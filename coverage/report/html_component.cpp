@@ -40,13 +40,13 @@ std::string component_page_html(const ReportInput& in, Component comp) {
                         rows.size());
     body += "<table class=\"sortable\">\n<thead><tr><th>file</th><th>lines (union)</th><th>branches (union)</th>"
             "<th>functions (union)</th><th>unreached lines</th>";
-    for (const auto& t : c.testers) body += "<th>lines: " + html_escape(t.name) + "</th>";
+    for (const auto& t : c.runners) body += "<th>lines: " + html_escape(t.name) + "</th>";
     body += "</tr></thead>\n<tbody>\n";
     for (const Row& r : rows) {
         body += fmt::format("<tr><td><a href=\"{}\">{}</a></td>{}{}{}<td class=\"num\">{}</td>", file_page(r.file),
                             html_escape(c.assignment.relative_paths[r.file]), tally_cell(r.tally.lines),
                             tally_cell(r.tally.branches), tally_cell(r.tally.functions), r.unreached_lines);
-        for (const auto& t : c.testers) body += tally_cell(summarize_file(c.layout, r.file, t.counts).lines);
+        for (const auto& t : c.runners) body += tally_cell(summarize_file(c.layout, r.file, t.counts).lines);
         body += "</tr>\n";
     }
     body += "</tbody></table>\n";

@@ -71,7 +71,7 @@ std::string overlap_page(const ReportInput& in) {
     const Comparison& c = *in.comparison;
     std::vector<std::string> names;
     std::vector<const CoverageCounts*> counts;
-    for (const auto& t : c.testers) {
+    for (const auto& t : c.runners) {
         names.push_back(t.name);
         counts.push_back(&t.counts);
     }
@@ -79,12 +79,12 @@ std::string overlap_page(const ReportInput& in) {
     for (size_t f = 0; f < c.layout.files.size(); ++f) {
         if (!c.assignment.counted(f)) continue;
         FileLineView view = build_line_view(c.layout, f, c.all.counts, counts);
-        std::string comp = component_id(*c.assignment.components[f]);
+        const std::optional<Component>& comp = c.assignment.components[f];
         for (const auto& [line, lc] : view.lines) {
             uint64_t mask = 0;
             for (size_t r = 0; r < lc.reached_by.size() && r < 64; ++r)
                 if (lc.reached_by[r]) mask |= uint64_t(1) << r;
-            ++by_component[comp][mask];
+            if (comp) ++by_component[component_id(*comp)][mask];
             ++by_component["overall"][mask];
         }
     }

@@ -16,7 +16,7 @@ std::string matrix(const ReportInput& in, const TallyMetric& m) {
         out += fmt::format("<th><a href=\"{}\" title=\"{}\">{}</a></th>", component_page(comp),
                            html_escape(component_title(comp)), html_escape(component_short_title(comp)));
     out += "<th>Overall</th></tr></thead>\n<tbody>\n";
-    auto row = [&](const TesterCoverage& t, const std::string& css, const std::string& label) {
+    auto row = [&](const RunnerCoverage& t, const std::string& css, const std::string& label) {
         out += fmt::format("<tr class=\"{}\"><th>{}</th>", css, html_escape(label));
         for (Component comp : kComponents) {
             auto it = t.measurement.components.find(comp);
@@ -25,8 +25,8 @@ std::string matrix(const ReportInput& in, const TallyMetric& m) {
         }
         out += tally_cell(t.measurement.total.*m.member) + "</tr>\n";
     };
-    const TesterCoverage* baseline = nullptr;
-    for (const auto& t : c.testers) {
+    const RunnerCoverage* baseline = nullptr;
+    for (const auto& t : c.runners) {
         if (t.name == in.baseline_runner) {
             baseline = &t;
             continue;
@@ -61,7 +61,7 @@ std::string parameters(const ReportInput& in) {
             findings += t.findings;
         }
         size_t profiles = 0;
-        for (const auto& t : in.comparison->testers)
+        for (const auto& t : in.comparison->runners)
             if (t.name == r.name) profiles = t.profiles;
         out += fmt::format(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\" data-sort=\"{}\">{} s</td><td class=\"num\">{}</td>"

@@ -40,7 +40,7 @@ using TrialCoverage = ComponentTallies;  // one trial's final coverage
 struct ReportInput {
     std::string campaign_name, campaign_dir, config, status, started, finished;
     std::string framework, framework_version, mode;
-    std::vector<RunnerSummary> runners;                 // in Comparison::testers order
+    std::vector<RunnerSummary> runners;                 // in Comparison::runners order
     const Comparison* comparison = nullptr;
     std::vector<Snapshot> snapshots;                    // empty when no campaign.db
     std::map<std::string, std::vector<TrialCoverage>> trial_coverage;  // runner -> trials

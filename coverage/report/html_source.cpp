@@ -39,10 +39,10 @@ std::string branch_marks(const LineCoverage& lc) {
 std::string source_page_html(const ReportInput& in, size_t file_index) {
     const Comparison& c = *in.comparison;
     std::vector<const CoverageCounts*> runner_counts;
-    for (const auto& t : c.testers) runner_counts.push_back(&t.counts);
+    for (const auto& t : c.runners) runner_counts.push_back(&t.counts);
     FileLineView view = build_line_view(c.layout, file_index, c.all.counts, runner_counts);
     const std::string& rel = c.assignment.relative_paths[file_index];
-    Component comp = *c.assignment.components[file_index];
+    const std::optional<Component>& comp = c.assignment.components[file_index];
     CoverageTally tally = summarize_file(c.layout, file_index, c.all.counts);
 
     // Runs of instrumented lines no runner reached (non-instrumented lines between do not break a run).
@@ -58,10 +58,12 @@ std::string source_page_html(const ReportInput& in, size_t file_index) {
         }
     }
 
+    std::string component =  // none without a component map
+        comp ? fmt::format("Component: <a href=\"{}\">{}</a>. ", component_page(*comp), html_escape(component_title(*comp)))
+             : "";
     std::string body = fmt::format(
-        "<p>Component: <a href=\"{}\">{}</a>. Union of all runners: lines {}/{} ({}), branches {}/{} ({}), functions "
-        "{}/{} ({}).</p>\n",
-        component_page(comp), html_escape(component_title(comp)), tally.lines.covered, tally.lines.total,
+        "<p>{}Union of all runners: lines {}/{} ({}), branches {}/{} ({}), functions {}/{} ({}).</p>\n", component,
+        tally.lines.covered, tally.lines.total,
         percent(tally.lines), tally.branches.covered, tally.branches.total, percent(tally.branches),
         tally.functions.covered, tally.functions.total, percent(tally.functions));
     body += "<p class=\"note\">Columns: line number, executions (all runners, all template instantiations), branch "
@@ -90,20 +92,20 @@ std::string source_page_html(const ReportInput& in, size_t file_index) {
     if (!view.lines.empty()) last_line = std::max(last_line, view.lines.rbegin()->first);
 
     body += "<h2>Source</h2>\n<table class=\"source\">\n<thead><tr><th>line</th><th>hits</th><th>branches</th>";
-    for (const auto& t : c.testers) body += "<th title=\"" + html_escape(t.name) + "\">" + html_escape(t.name) + "</th>";
+    for (const auto& t : c.runners) body += "<th title=\"" + html_escape(t.name) + "\">" + html_escape(t.name) + "</th>";
     body += "<th>source</th></tr></thead>\n<tbody>\n";
     for (unsigned line = 1; line <= last_line; ++line) {
         std::string text = line <= source.size() ? html_escape(source[line - 1]) : "";
         auto it = view.lines.find(line);
         if (it == view.lines.end()) {
             body += fmt::format("<tr id=\"L{0}\"><td class=\"ln\"><a href=\"#L{0}\">{0}</a></td><td></td><td></td>", line);
-            for (size_t r = 0; r < c.testers.size(); ++r) body += "<td></td>";
+            for (size_t r = 0; r < c.runners.size(); ++r) body += "<td></td>";
         } else {
             const LineCoverage& lc = it->second;
             body += fmt::format("<tr id=\"L{0}\" class=\"{1}\"><td class=\"ln\"><a href=\"#L{0}\">{0}</a></td>"
                                 "<td class=\"hits\">{2}</td><td>{3}</td>",
                                 line, lc.hits ? "hit" : "miss", lc.hits, branch_marks(lc));
-            for (size_t r = 0; r < c.testers.size(); ++r)
+            for (size_t r = 0; r < c.runners.size(); ++r)
                 body += lc.reached_by[r] ? "<td class=\"runner\">&#10003;</td>" : "<td></td>";
         }
         body += "<td class=\"code\">" + text + "</td></tr>\n";

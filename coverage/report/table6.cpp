@@ -19,7 +19,7 @@ std::string render_table6(const Comparison& c) {
         for (Component comp : kComponents) header.push_back(component_short_title(comp));
         header.push_back("Overall");
         TextTable table(header);
-        auto row = [&](const TesterCoverage& t) {
+        auto row = [&](const RunnerCoverage& t) {
             std::vector<std::string> cells = {t.name};
             for (Component comp : kComponents) {
                 auto it = t.measurement.components.find(comp);
@@ -28,7 +28,7 @@ std::string render_table6(const Comparison& c) {
             cells.push_back(cell(t.measurement.total.*metric.member));
             table.add_row(cells);
         };
-        for (const auto& t : c.testers) row(t);
+        for (const auto& t : c.runners) row(t);
         table.add_separator();
         row(c.all);
         out += table.render() + "\n";
@@ -42,7 +42,7 @@ std::string render_table6(const Comparison& c) {
 nlohmann::json comparison_json(const Comparison& c) {
     nlohmann::json j = to_json(c.all.measurement);
     j["testers"] = nlohmann::json::object();
-    for (const auto& t : c.testers) {
+    for (const auto& t : c.runners) {
         nlohmann::json one = to_json(t.measurement);
         one.erase("files");
         one.erase("excluded");
@@ -55,7 +55,7 @@ nlohmann::json comparison_json(const Comparison& c) {
 
 std::string comparison_csv(const Comparison& c) {
     std::string out = "tester,metric,component,covered,total,percent\n";
-    auto rows = [&](const TesterCoverage& t) {
+    auto rows = [&](const RunnerCoverage& t) {
         for (const TallyMetric& metric : kTallyMetrics) {
             for (const auto& [comp, tally] : t.measurement.components) {
                 const Tally& x = tally.*metric.member;
@@ -65,7 +65,7 @@ std::string comparison_csv(const Comparison& c) {
             out += fmt::format("{},{},overall,{},{},{:.2f}\n", t.name, metric.name, x.covered, x.total, x.percent());
         }
     };
-    for (const auto& t : c.testers) rows(t);
+    for (const auto& t : c.runners) rows(t);
     rows(c.all);
     return out;
 }

@@ -1,10 +1,6 @@
 #include "running_coverage.h"
 
-#include "error.h"
-#include "layout_alignment.h"
-#include "llvm_reader.h"
-#include "profile_merge.h"
-
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -41,17 +37,8 @@ std::optional<long> profile_writer_pid(const std::string& file_name) {
 }
 
 RunningCoverage::RunningCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles)
-    : build_(build), trial_dir_(std::move(trial_dir)), profile_dir_(trial_dir_ + "/profiles"), keep_profiles_(keep_profiles) {
-    if (build.layout_profile.empty() || !fs::exists(build.layout_profile))
-        throw UserError(build.build_dir() + " has no layout profile; run `dlcov instrument` again");
-    std::optional<ComponentMap> map;
-    if (!build.component_map.empty()) map = ComponentMap::load(build.component_map);
-    layout_ = read_llvm_coverage(build.objects, build.layout_profile).layout;
-    assignment_ = assign_files(layout_, map ? &*map : nullptr, build.source_root);
-    fs::create_directories(profile_dir_);
-    // The total starts as the build's layout profile (all functions, zero counts): every
-    // snapshot reads the build's functions whatever the trial has run so far.
-    if (!fs::exists(running_profile())) fs::copy_file(build.layout_profile, running_profile());
+    : pipeline_(build), trial_dir_(std::move(trial_dir)), profile_dir_(trial_dir_ + "/profiles"), keep_profiles_(keep_profiles) {
+    pipeline_.start_total(profile_dir_);
 }
 
 RunningCoverage::Fold RunningCoverage::fold(bool everything) {
@@ -60,7 +47,7 @@ RunningCoverage::Fold RunningCoverage::fold(bool everything) {
     std::vector<std::string> ready;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(profile_dir_, ec)) {
-        if (entry.path().extension() != ".profraw") continue;
+        if (!pipeline_.recognises(entry.path().string()) || pipeline_.is_total(entry.path().string())) continue;
         std::optional<long> pid = profile_writer_pid(entry.path().filename().string());
         // A file without a pid in its name is folded at the end only: its writer may still run.
         if (everything || (pid && process_gone(*pid))) ready.push_back(entry.path().string());
@@ -68,18 +55,12 @@ RunningCoverage::Fold RunningCoverage::fold(bool everything) {
     if (ready.empty()) return result;
     std::sort(ready.begin(), ready.end());
 
-    std::vector<std::string> inputs = ready;
-    inputs.insert(inputs.begin(), running_profile());
-    std::string partial = running_profile() + ".partial";  // not *.profdata: never read as a profile
-    MergeResult merge = merge_profiles(inputs, partial);
-    fs::rename(partial, running_profile());  // atomic: a killed harness leaves the old or the new total
-    for (const auto& path : merge.merged) {
-        if (path == running_profile()) continue;
+    LayerFold fold = pipeline_.fold(profile_dir_, ready);
+    for (const auto& path : fold.folded) {
         put_away(path, keep_profiles_ ? trial_dir_ + "/profiles-kept" : "");
         ++result.folded;
     }
-    for (const auto& s : merge.skipped) {
-        if (s.path == running_profile()) continue;
+    for (const auto& s : fold.skipped) {
         put_away(s.path, trial_dir_ + "/profiles-skipped");
         ++result.skipped;
     }
@@ -89,9 +70,8 @@ RunningCoverage::Fold RunningCoverage::fold(bool everything) {
 }
 
 ComponentTallies RunningCoverage::measure() {
-    // Counted on the build's layout, as `dlcov report` counts (layout_alignment.h).
-    LlvmCoverage coverage = read_llvm_coverage(build_.objects, running_profile());
-    return tallies_by_component_id(summarize(layout_, align_to_layout(coverage, layout_), assignment_));
+    // Counted on the build's layout, as `dlcov report` counts.
+    return tallies_by_component_id(pipeline_.measure_total(profile_dir_).measurement);
 }
 
 }  // namespace dlcov

@@ -8,7 +8,8 @@
 //
 // A snapshot costs in proportion to the raw profiles written since the last one: folding merges
 // the running total (bounded by the framework's size, not the campaign's length) with the new
-// raws, and measuring reads the objects with the running total.
+// raws, and measuring reads the objects with the running total. Both are the build's measurement
+// pipeline's (measurement_pipeline.h), which reads the build's layout once per trial.
 //
 // Raw profile names carry the writer's pid (`<id>-<pid>-<signature>.profraw`, from the `%p-%m`
 // patterns of the runners). With continuous mode a running process keeps writing into its file,
@@ -16,9 +17,8 @@
 // of the trial everything is.
 #pragma once
 #include "build_manifest.h"
-#include "component_map.h"
 #include "coverage_model.h"
-#include "measurement.h"
+#include "measurement_pipeline.h"
 
 #include <map>
 #include <optional>
@@ -41,16 +41,13 @@ public:
     // Coverage of the running total per component id and "overall".
     ComponentTallies measure();
 
-    std::string running_profile() const { return profile_dir_ + "/coverage.profdata"; }
     size_t profiles_so_far() const { return profiles_so_far_; }
 
 private:
-    const BuildManifest& build_;
+    MeasurementPipeline pipeline_;
     std::string trial_dir_, profile_dir_;
     bool keep_profiles_;
     size_t profiles_so_far_ = 0;
-    CoverageLayout layout_;      // the build's, from its layout profile
-    FileAssignment assignment_;  // of layout_
 };
 
 // The pid in a raw profile's name (`...-<pid>-<signature>.profraw`); nullopt when there is none.

@@ -1,0 +1,31 @@
+// One reading of clang-instrumented objects under a set of profiles: the profiles merged into a
+// temporary indexed profile, the objects read with it. Its layout is the one `llvm-cov report`
+// counts on for these profiles (LLVM 14's line totals depend on which functions ran:
+// layout_alignment.h), so it is what the llvm layer (llvm_layer.h) reads layouts and counts with.
+#pragma once
+#include "llvm_reader.h"
+#include "profile_merge.h"
+
+#include <string>
+#include <vector>
+
+namespace dlcov {
+
+// Coverage of a set of objects under the merge of a set of profiles.
+struct ProfileCoverage {
+    LlvmCoverage coverage;
+    MergeResult merge;
+};
+
+// Merges `profiles` (files, or directories searched for *.profraw/*.profdata) through a temporary
+// indexed profile and reads the objects with it. No profiles at all gives zero counts.
+// `layout_profile` (a build's, see instrument/layout_profile.h; "" for none) is merged in too, so
+// that any profiles of the build are read into the build's one layout; it is not listed in `merge`.
+ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
+                                 const std::vector<std::string>& profiles,
+                                 const std::string& layout_profile = "");
+
+// UserError unless `objects` names at least one object and every one exists.
+void check_objects(const std::vector<std::string>& objects);
+
+}  // namespace dlcov
