@@ -1,5 +1,6 @@
 #include "running_coverage.h"
 
+#include "campaign_folder.h"
 #include "error.h"
 #include "layout_alignment.h"
 #include "llvm_reader.h"
@@ -41,7 +42,8 @@ std::optional<long> profile_writer_pid(const std::string& file_name) {
 }
 
 RunningCoverage::RunningCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles)
-    : build_(build), trial_dir_(std::move(trial_dir)), profile_dir_(trial_dir_ + "/profiles"), keep_profiles_(keep_profiles) {
+    : build_(build), trial_dir_(std::move(trial_dir)), profile_dir_(TrialFolder(trial_dir_).profile_dir()),
+      keep_profiles_(keep_profiles) {
     if (build.layout_profile.empty() || !fs::exists(build.layout_profile))
         throw UserError(build.build_dir() + " has no layout profile; run `dlcov instrument` again");
     std::optional<ComponentMap> map;
@@ -75,12 +77,12 @@ RunningCoverage::Fold RunningCoverage::fold(bool everything) {
     fs::rename(partial, running_profile());  // atomic: a killed harness leaves the old or the new total
     for (const auto& path : merge.merged) {
         if (path == running_profile()) continue;
-        put_away(path, keep_profiles_ ? trial_dir_ + "/profiles-kept" : "");
+        put_away(path, keep_profiles_ ? TrialFolder(trial_dir_).kept_profile_dir() : "");
         ++result.folded;
     }
     for (const auto& s : merge.skipped) {
         if (s.path == running_profile()) continue;
-        put_away(s.path, trial_dir_ + "/profiles-skipped");
+        put_away(s.path, TrialFolder(trial_dir_).skipped_profile_dir());
         ++result.skipped;
     }
     profiles_so_far_ += result.folded;

@@ -16,6 +16,7 @@
 // of the trial everything is.
 #pragma once
 #include "build_manifest.h"
+#include "campaign_folder.h"
 #include "component_map.h"
 #include "coverage_model.h"
 #include "measurement.h"
@@ -41,7 +42,7 @@ public:
     // Coverage of the running total per component id and "overall".
     ComponentTallies measure();
 
-    std::string running_profile() const { return profile_dir_ + "/coverage.profdata"; }
+    std::string running_profile() const { return TrialFolder(trial_dir_).running_profile(); }
     size_t profiles_so_far() const { return profiles_so_far_; }
 
 private:
