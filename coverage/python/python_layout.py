@@ -117,18 +117,21 @@ def definitions_of(source, statements, branch_lines, excluded):
                 visit(child, name + ".<locals>.", depth + 1)
             elif isinstance(child, ast.ClassDef):
                 visit(child, qualname + child.name + ".", depth + 1)
-            else:
-                visit(child, qualname, depth)
+            elif not isinstance(child, (ast.expr, ast.expr_context)):
+                visit(child, qualname, depth)  # defs sit in statements; lambdas are not functions
 
     visit(tree, "", 0)
     module = {"kind": "module", "name": "<module>", "line": 1}
 
+    # Bodies nest, so filling each body's lines outermost first leaves every line to its
+    # innermost function.
+    last = max([max(statements, default=0), max(branch_lines, default=0)] + [f["end"] for f in functions])
+    owners = [module] * (last + 1)
+    for f in sorted(functions, key=lambda f: f["depth"]):
+        owners[f["start"]:f["end"] + 1] = [f] * (f["end"] + 1 - f["start"])
+
     def owner(line):
-        best = None
-        for f in functions:
-            if f["start"] <= line <= f["end"] and (best is None or f["depth"] > best["depth"]):
-                best = f
-        return best or module
+        return owners[line]
 
     for d in [module] + functions:
         d["statements"], d["branch_lines"] = [], []
