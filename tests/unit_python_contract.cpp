@@ -14,6 +14,7 @@
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -698,4 +699,101 @@ TEST_CASE("the hook saves a process's data on SIGTERM; SIGKILL loses it", "[pyth
         CHECK(lines_kept["INT"] == lines_kept["TERM"]);
         CHECK(files_written["KILL"] == 0);  // nothing survives SIGKILL
     }
+}
+
+// The contract on a real framework: Debian's PyTorch (python3-torch), one LeNet training step.
+// Hidden (about two minutes): build/bin/dlcov_unit_tests "[torch]".
+TEST_CASE("python mode equals coverage json on PyTorch", "[.][torch]") {
+    const std::string torch = "/usr/lib/python3/dist-packages/torch";
+    if (!fs::exists(torch + "/__init__.py")) {
+        WARN("python3-torch is not installed; skipped");
+        return;
+    }
+    std::string dir = scratch_dir("python-torch");
+    write_file(dir + "/lenet.py", R"(import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 4 * 4, 120)
+        self.fc2 = nn.Linear(120, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
+
+
+model = LeNet()
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+loss = F.cross_entropy(model(torch.randn(8, 1, 28, 28)), torch.randint(0, 10, (8,)))
+opt.zero_grad()
+loss.backward()
+opt.step()
+print(float(loss))
+)");
+    std::string rc = dir + "/coverage.rc";
+    write_file(rc, "[run]\nbranch = True\nparallel = True\nsource =\n    " + torch + "\n[report]\nignore_errors = True\n");
+    std::string cov = "cd " + shell_quote(dir) + " && COVERAGE_FILE=" + shell_quote(dir + "/procs/.coverage") +
+                      " /usr/bin/python3 -m coverage ";
+    fs::create_directories(dir + "/procs");
+    must_run(cov + "run --rcfile=" + shell_quote(rc) + " lenet.py");
+    std::string combined = "cd " + shell_quote(dir) + " && COVERAGE_FILE=" + shell_quote(dir + "/.coverage") +
+                           " /usr/bin/python3 -m coverage ";
+    must_run(combined + "combine --keep --rcfile=" + shell_quote(rc) + " procs");
+    must_run(combined + "json --rcfile=" + shell_quote(rc) + " -o coverage.json");
+    auto out = must_run("/usr/bin/python3 " + shell_quote(python_layout_script()) + " " + torch + " -o " +
+                        shell_quote(dir + "/layout.json") + " --rcfile " + shell_quote(rc));
+    WARN(out.output);
+
+    auto t0 = std::chrono::steady_clock::now();
+    PythonLayout layout = load_python_layout(dir + "/layout.json");
+    auto t1 = std::chrono::steady_clock::now();
+    PythonDataFiles data = read_python_data_files({dir + "/procs"});
+    REQUIRE(data.skipped.empty());
+    PythonReading reading = read_python_counts(layout, data.data);
+    auto t2 = std::chrono::steady_clock::now();
+    WARN("loading the layout " << std::chrono::duration<double>(t1 - t0).count() << " s, reading "
+                               << data.data.size() << " data file(s) " << std::chrono::duration<double>(t2 - t1).count()
+                               << " s");
+    CHECK(reading.unlisted.empty());
+    json report = json::parse(read_file(dir + "/coverage.json"));
+    size_t mismatched = 0;
+    CoverageTally total;
+    std::set<std::string> reported;
+    for (const auto& [name, entry] : report["files"].items()) {
+        std::string abs = fs::path(name).is_absolute() ? name : (fs::path(dir) / name).string();
+        reported.insert(abs);
+        auto index = layout.find(abs);
+        INFO(abs);
+        REQUIRE(index);
+        CoverageTally t = summarize_file(layout.layout, *index, reading.counts);
+        Reference ref = reference_of(entry["summary"]);
+        bool same = t.lines.total == ref.statements && t.lines.covered == ref.covered_lines &&
+                    t.branches.total == ref.branches && t.branches.covered == ref.covered_branches;
+        if (!same) {
+            ++mismatched;
+            UNSCOPED_INFO(name << ": dlcov " << t.lines.covered << "/" << t.lines.total << " " << t.branches.covered << "/"
+                               << t.branches.total << ", coverage json " << ref.covered_lines << "/" << ref.statements
+                               << " " << ref.covered_branches << "/" << ref.branches);
+        }
+    }
+    CHECK(mismatched == 0);
+    for (size_t i = 0; i < layout.layout.files.size(); ++i) {
+        CHECK(reported.count(layout.layout.files[i].path));
+        total += summarize_file(layout.layout, i, reading.counts);
+    }
+    Reference ref = reference_of(report["totals"]);
+    CHECK(total.lines.total == ref.statements);
+    CHECK(total.lines.covered == ref.covered_lines);
+    CHECK(total.branches.total == ref.branches);
+    CHECK(total.branches.covered == ref.covered_branches);
+    WARN("PyTorch: lines " << total.lines.covered << "/" << total.lines.total << ", branches " << total.branches.covered
+                           << "/" << total.branches.total << ", functions " << total.functions.covered << "/"
+                           << total.functions.total);
 }
