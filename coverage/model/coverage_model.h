@@ -7,7 +7,7 @@
 // Summaries follow `llvm-cov report` (LLVM 14) exactly: a file's numbers are the sum over its
 // function definitions ("instantiation groups"); a definition's line and branch numbers are the
 // maximum over its template instantiations; a definition counts as a covered function when any
-// instantiation ran.
+// instantiation ran. Definitions with is_function false (Python module code) count no function.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -30,6 +30,10 @@ struct FunctionDefinition {
     std::string display_name;  // printable (demangled) name, set by the reader; "" = use `name`
     unsigned line = 0, column = 0;
     std::vector<Instantiation> instantiations;
+    // False for a definition that holds lines and branches but is not a function: a Python
+    // module's top-level statements. Its lines and branches count; it adds nothing to the
+    // function tally. Always true for clang's coverage.
+    bool is_function = true;
 };
 
 struct SourceFile {
