@@ -205,6 +205,12 @@ bool starts_like_sqlite(const fs::path& p) {
 
 }  // namespace
 
+bool looks_like_coverage_py_data(const std::string& path) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return false;
+    return starts_like_sqlite(path) || named_like_coverage_data(path);
+}
+
 std::optional<size_t> PythonLayout::find(const std::string& path) const {
     auto it = file_by_path.find(path);
     if (it == file_by_path.end()) return std::nullopt;
@@ -331,7 +337,7 @@ PythonDataFiles read_python_data_files(const std::vector<std::string>& files_or_
         if (ec) throw UserError(arg + ": cannot list the folder: " + ec.message());
         std::sort(found.begin(), found.end());
         for (const fs::path& p : found)
-            if (starts_like_sqlite(p) || named_like_coverage_data(p)) read_one(p.string());
+            if (looks_like_coverage_py_data(p.string())) read_one(p.string());
     }
     return out;
 }

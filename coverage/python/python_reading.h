@@ -74,6 +74,11 @@ PythonReading read_python_counts(const PythonLayout& layout, const std::vector<C
 // Reads data files, and data files found in folders (recognised by content, not by name; other
 // files are passed over). A file that cannot be read is named in `skipped` and the rest are read;
 // with `strict`, it throws the UserError instead.
+// Whether a folder search takes `path` for a data file: it starts like a SQLite file, or it is
+// named like coverage.py's (.coverage, .coverage.<suffix>; not its journals or .coveragerc), so
+// that a truncated or empty one is read, named and skipped rather than passed over.
+bool looks_like_coverage_py_data(const std::string& path);
+
 struct PythonDataFiles {
     std::vector<CoveragePyData> data;
     std::vector<NamedProblem> skipped;
