@@ -7,10 +7,12 @@
 #include "coverage_modes.h"
 #include "error.h"
 #include "measurement_pipeline.h"
+#include "process.h"
 #include "python_layer.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -450,4 +452,52 @@ TEST_CASE("dlcov measure --python-source equals coverage json per file and in to
                     " --profiles " + shell_quote(p.procs));
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.output, Contains(p.dir + "/nothing"));
+}
+
+TEST_CASE("a Python process under the hook that times out keeps its coverage (SIGTERM before SIGKILL)",
+          "[python][process]") {
+    const Project& p = project();
+    std::string dir = temporary_folder("python-timeout");
+    // The hook installed as `dlcov instrument` installs it, into a folder made a site folder.
+    must_run(std::string(kPython) + " " + shell_quote(python_helper("dlcov_coverage_hook.py")) +
+             " install --site-packages " + shell_quote(dir + "/site") + " --source " + shell_quote(p.pkg));
+    write_file(dir + "/sitecustom/sitecustomize.py", "import site\nsite.addsitedir(" + json(dir + "/site").dump() + ")\n");
+    write_file(dir + "/slow.py", "import sys, time\nsys.path.insert(0, " + json(p.dir).dump() +
+                                     ")\nfrom geom import shapes\nshapes.area('square', 1)\n"
+                                     "print('ready', flush=True)\ntime.sleep(60)\nshapes.unused()\n");
+    auto run = [&](const std::string& name, std::chrono::milliseconds grace) {
+        ProcessSpec spec;
+        spec.argv = {kPython, dir + "/slow.py"};
+        spec.env = {{"PYTHONPATH", dir + "/sitecustom"}, {"DLCOV_PYTHON_COVERAGE_DIR", dir + "/" + name}};
+        spec.timeout = std::chrono::seconds(3);
+        spec.term_grace = grace;
+        ProcessResult r = run_process(spec);
+        INFO(r.output);
+        CHECK(r.outcome == ProcessResult::TimedOut);
+        CHECK_THAT(r.output, Contains("ready"));
+        return r;
+    };
+
+    ProcessResult kept = run("kept", std::chrono::seconds(1));
+    CHECK(kept.signal == SIGTERM);  // coverage.py saved, then ended by the signal again
+    PythonLayer layer(layout_json());
+    LayerReading reading = layer.read({dir + "/kept"});
+    REQUIRE(reading.read.size() == 1);
+    MeasurementPipeline pipeline([&] {
+        std::vector<std::unique_ptr<CoverageLayer>> layers;
+        layers.push_back(std::make_unique<PythonLayer>(layout_json()));
+        return layers;
+    }(), "");
+    ProfileMeasurement m = pipeline.measure({dir + "/kept"});
+    CoverageTally shapes;
+    for (const auto& f : m.measurement.files)
+        if (f.path == "geom/shapes.py") shapes = f.tally;
+    CHECK(shapes.lines.covered > 0);
+    CHECK(shapes.functions.covered == 1);  // area ran; unused (after the sleep) did not
+
+    // SIGKILL at once, as dlcov's timeouts were: nothing is saved.
+    ProcessResult lost = run("lost", std::chrono::milliseconds(0));
+    CHECK(lost.signal == SIGKILL);
+    CHECK(layer.read({dir + "/lost"}).read.empty());
+    fs::remove_all(dir);
 }
