@@ -152,10 +152,12 @@ void add_file(PythonLayout& out, const json& f, const std::string& source) {
             for (size_t k = b->second.arcs.size(); k < size_t(b->second.exits); ++k) {
                 map.always_sides.push_back(out.layout.branch_lines.size());
                 out.layout.branch_lines.push_back(unsigned(line));
+                inst.branch_exits.push_back(0);
             }
             for (const Arc& arc : b->second.arcs) {
                 map.arc_side[arc] = out.layout.branch_lines.size();
                 out.layout.branch_lines.push_back(unsigned(line));
+                inst.branch_exits.push_back(arc.second);
             }
         }
         inst.line_count = out.layout.line_numbers.size() - inst.first_line;
