@@ -199,6 +199,10 @@ TEST_CASE("raw profile names give their writer's pid", "[campaign]") {
     CHECK(profile_writer_pid("seed-a.internal-77-99.profraw") == 77);
     CHECK_FALSE(profile_writer_pid("1234.profraw").has_value());
     CHECK_FALSE(profile_writer_pid("coverage.profdata").has_value());
+    CHECK(profile_writer_pid(".coverage.vm.28180.401577") == 28180);         // coverage.py 6.x
+    CHECK(profile_writer_pid(".coverage.host.lan.31.XkqzvbPyx") == 31);      // 7.x, dotted host name
+    CHECK_FALSE(profile_writer_pid(".coverage").has_value());
+    CHECK_FALSE(profile_writer_pid("python-total.json").has_value());
 }
 
 TEST_CASE("events are read incrementally, a cut line waits for its end", "[campaign]") {

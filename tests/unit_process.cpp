@@ -117,11 +117,47 @@ TEST_CASE("a timeout kills the child's whole process group, grandchildren too", 
     ProcessResult r = shell("sleep 60 & echo $! > " + shell_quote(pid_file) + "; sleep 60", std::chrono::milliseconds(500));
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     CHECK(r.outcome == ProcessResult::TimedOut);
-    CHECK(r.signal == SIGKILL);
-    CHECK(r.shell_exit_code() == 137);
+    // The group gets SIGTERM first (ProcessSpec::term_grace); the shell ends by it.
+    CHECK(r.signal == SIGTERM);
+    CHECK(r.shell_exit_code() == 143);
     CHECK_THAT(r.describe(), StartsWith("timeout after"));
     CHECK(seconds < 10);
     CHECK(ends_soon(pid_written_to(pid_file)));
+}
+
+TEST_CASE("a timed-out group that ignores SIGTERM is killed when the grace has passed", "[process]") {
+    std::string dir = scratch_dir("process_timeout_ignored");
+    std::string pid_file = dir + "/grandchild.pid";
+    ProcessSpec spec;
+    // Ignored signals stay ignored across exec: the grandchild ignores SIGTERM too.
+    spec.argv = {"/bin/sh", "-c", "trap '' TERM; sleep 60 & echo $! > " + shell_quote(pid_file) + "; sleep 60"};
+    spec.timeout = std::chrono::milliseconds(300);
+    spec.term_grace = std::chrono::milliseconds(700);
+    ProcessResult r = run_process(spec);
+    CHECK(r.outcome == ProcessResult::TimedOut);
+    CHECK(r.signal == SIGKILL);
+    CHECK(r.shell_exit_code() == 137);
+    CHECK(r.seconds >= 0.95);  // the timeout, then the whole grace
+    CHECK(r.seconds < 10);
+    CHECK(ends_soon(pid_written_to(pid_file)));
+
+    // No grace: SIGKILL at once.
+    spec.term_grace = std::chrono::milliseconds(0);
+    auto start = std::chrono::steady_clock::now();
+    ProcessResult now = run_process(spec);
+    CHECK(now.outcome == ProcessResult::TimedOut);
+    CHECK(now.signal == SIGKILL);
+    CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 0.9);
+}
+
+TEST_CASE("what a child leaves in its group gets SIGTERM, and SIGKILL only if it stays", "[process]") {
+    std::string dir = scratch_dir("process_leftovers");
+    std::string marker = dir + "/terminated";
+    // The child exits at once; the process it leaves behind writes a file when it is terminated.
+    ProcessResult r = shell("sh -c 'trap \"echo bye > " + marker + "; exit 0\" TERM; sleep 60 & wait' & sleep 0.3");
+    CHECK(r.describe() == "exit 0");
+    CHECK(r.seconds < 5);
+    CHECK(fs::exists(marker));
 }
 
 TEST_CASE("a child gets its own process group unless it is to stay in the caller's", "[process]") {

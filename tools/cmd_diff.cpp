@@ -69,6 +69,14 @@ void run_diff(const std::string& a_arg, const std::string& b_arg, std::string ht
         throw UserError(fmt::format("{} and {} ran on different builds ({} vs {}); a diff needs the same instrumented objects",
                                     a_arg, b_arg, a.build.objects.empty() ? "?" : a.build.objects.front(),
                                     b.build.objects.empty() ? "?" : b.build.objects.front()));
+    auto python_layouts = [](const BuildManifest& m) {
+        std::vector<std::string> out;
+        for (const auto& p : m.python_layers) out.push_back(p.layout);
+        return out;
+    };
+    if (python_layouts(a.build) != python_layouts(b.build))
+        throw UserError(fmt::format("{} and {} ran on different builds (their Python layouts differ); a diff needs the "
+                                    "same build", a_arg, b_arg));
     if (a.profiles.name == b.profiles.name) b.profiles.name += " (B)";
     CoverageDiff d = diff_coverage(MeasurementPipeline(a.build), a.profiles, b.profiles);
     std::cout << render_diff_text(d);

@@ -1,4 +1,5 @@
-// dlcov measure: coverage of any clang-instrumented program, per file, per component, in total.
+// dlcov measure: coverage of any clang-instrumented program, any Python tree measured with
+// coverage.py, or both, per file, per component, in total.
 #include "commands.h"
 #include "coverage_modes.h"
 #include "error.h"
@@ -16,6 +17,7 @@ namespace {
 struct MeasureOptions {
     std::vector<std::string> objects, profiles;
     std::string components, root, json_out;
+    std::string python_source, python = "/usr/bin/python3", python_rcfile;
     bool strict = false, files = false;
 };
 
@@ -37,8 +39,15 @@ void print_measurement(const Measurement& m, bool per_file) {
 
 void run_measure(const MeasureOptions& o) {
     // No build, so no layout profile: the objects are laid out by the profiles measured, which
-    // makes the numbers llvm-cov report's (coverage_modes.h).
-    MeasurementPipeline pipeline(object_layers(o.objects, o.profiles, o.root), o.components);
+    // makes the numbers llvm-cov report's; the Python tree by coverage.py's analysis of it, which
+    // makes them `coverage json`'s (coverage_modes.h).
+    UnbuiltTrees trees;
+    trees.objects = o.objects;
+    trees.objects_root = o.root;
+    trees.python_source = o.python_source;
+    trees.python_interpreter = o.python;
+    trees.python_rcfile = o.python_rcfile;
+    MeasurementPipeline pipeline(unbuilt_layers(trees, o.profiles), o.components);
     ProfileMeasurement pm = pipeline.measure(o.profiles);
     for (const auto& s : pm.skipped)
         std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
@@ -70,21 +79,34 @@ void add_measure_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand(
         "measure",
         "Measure line, branch and function coverage of clang-instrumented objects\n"
-        "(-fprofile-instr-generate -fcoverage-mapping) from raw or indexed profiles.\n"
-        "Numbers equal `llvm-cov report` for the same objects and profiles.\n"
-        "Example: dlcov measure --objects build/app --profiles prof/ --components map.yaml --root src/");
-    cmd->add_option("--objects", o->objects, "instrumented executables or shared libraries")->required()->expected(1, -1);
+        "(-fprofile-instr-generate -fcoverage-mapping) from raw or indexed profiles, of a Python\n"
+        "source tree from coverage.py data files, or of both at once.\n"
+        "Numbers equal `llvm-cov report` (objects) and `coverage json` (Python statements and branches).\n"
+        "Example: dlcov measure --objects build/app --profiles prof/ --components map.yaml --root src/\n"
+        "         dlcov measure --python-source venv/lib/python3.11/site-packages/pkg --profiles covdata/");
+    cmd->add_option("--objects", o->objects, "instrumented executables or shared libraries")->expected(1, -1);
     cmd->add_option("--profiles", o->profiles,
-                    "profile files (.profraw/.profdata) or directories searched recursively")
+                    "profile files (.profraw/.profdata, coverage.py data files) or directories searched "
+                    "recursively (coverage.py data files are recognised by their content)")
         ->required()->expected(1, -1);
+    cmd->add_option("--python-source", o->python_source,
+                    "the Python package folder coverage.py measured (its --source); its files' paths, "
+                    "for a component map, start at the folder's parent");
+    cmd->add_option("--python", o->python, "the interpreter that computes the Python layout with its coverage.py "
+                                           "(the one the data was collected with; default /usr/bin/python3)");
+    cmd->add_option("--python-rcfile", o->python_rcfile,
+                    "the coverage.py configuration the data was collected with (exclusion patterns)");
     cmd->add_option("--components", o->components, "component map (YAML) to sum files per component");
     cmd->add_option("--root", o->root, "framework source root the map's paths are relative to");
     cmd->add_option("--json", o->json_out, "write the measurement as JSON to this file");
     cmd->add_flag("--strict", o->strict, "fail when any profile cannot be read (default: warn and skip it)");
     cmd->add_flag("--files", o->files, "print one row per file instead of per component");
     cmd->callback([o] {
-        if (!o->components.empty() && o->root.empty())
-            throw UserError("--components needs --root: the map's paths are relative to the framework's source root");
+        if (o->objects.empty() && o->python_source.empty())
+            throw UserError("give --objects (instrumented programs), --python-source (a Python tree), or both");
+        if (!o->components.empty() && !o->objects.empty() && o->root.empty())
+            throw UserError("--components with --objects needs --root: the map's paths are relative to the framework's "
+                            "source root");
         run_measure(*o);
     });
 }

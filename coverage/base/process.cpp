@@ -35,6 +35,8 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
     return out;
 }
 
+bool group_alive(pid_t group) { return kill(-group, 0) == 0 || errno == EPERM; }
+
 // Keeps what fits under the cap and counts the rest.
 void capture(ProcessResult& result, const char* data, size_t size, size_t cap) {
     size_t keep = std::min(size, cap - std::min(cap, result.output.size()));
@@ -96,13 +98,21 @@ ProcessResult run_process(const ProcessSpec& spec) {
     const pid_t kill_target = spec.own_process_group ? -pid : pid;
 
     ProcessResult result;
-    bool pipe_open = true, exited = false, timed_out = false;
+    bool pipe_open = true, exited = false, timed_out = false, killed = false;
+    std::chrono::steady_clock::time_point term_sent;
     int status = 0;
     char buffer[65536];
     while (!exited) {
-        auto elapsed = std::chrono::steady_clock::now() - start;
-        if (spec.timeout && !timed_out && elapsed > *spec.timeout) {
+        auto now = std::chrono::steady_clock::now();
+        if (spec.timeout && !timed_out && now - start > *spec.timeout) {
+            // SIGTERM first, so that what saves on it (coverage.py) does; SIGKILL after the grace.
             timed_out = true;
+            term_sent = now;
+            kill(kill_target, spec.term_grace.count() > 0 ? SIGTERM : SIGKILL);
+            killed = spec.term_grace.count() <= 0;
+        }
+        if (timed_out && !killed && now - term_sent >= spec.term_grace) {
+            killed = true;
             kill(kill_target, SIGKILL);
         }
         if (pipe_open) {
@@ -123,12 +133,23 @@ ProcessResult run_process(const ProcessSpec& spec) {
     for (ssize_t n; pipe_open && (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;)
         capture(result, buffer, size_t(n), spec.output_cap);
     close(pipe_fds[0]);
-    if (spec.own_process_group) kill(-pid, SIGKILL);  // leftovers of the group, if any
+    if (spec.own_process_group) {
+        // Leftovers of the group, if any: SIGTERM (unless a timeout sent it already), then SIGKILL
+        // to what is left when the grace has passed.
+        bool waiting = timed_out && !killed;
+        if (!timed_out && spec.term_grace.count() > 0) {
+            term_sent = std::chrono::steady_clock::now();
+            waiting = kill(-pid, SIGTERM) == 0;  // fails when nothing of the group is left
+        }
+        while (waiting && group_alive(pid) && std::chrono::steady_clock::now() - term_sent < spec.term_grace)
+            usleep(5000);
+        kill(-pid, SIGKILL);
+    }
 
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (timed_out) {
         result.outcome = ProcessResult::TimedOut;
-        result.signal = SIGKILL;
+        result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : killed ? SIGKILL : SIGTERM;
     } else if (WIFSIGNALED(status)) {
         result.outcome = ProcessResult::Signaled;
         result.signal = WTERMSIG(status);

@@ -2,9 +2,14 @@
 // instrument/, testers and generated tests in runners/, and the campaign's stop.
 //
 // A child cannot take its caller down: it gets its own process group (so a terminal's Ctrl-C
-// reaches only the caller, and a timeout kills everything the child started), an optional
-// wall-clock timeout after which the whole group is killed, stdin from /dev/null, and its output
+// reaches only the caller, and a timeout stops everything the child started), an optional
+// wall-clock timeout after which the whole group is stopped, stdin from /dev/null, and its output
 // is captured up to a cap (a flooding child is drained, not stored).
+//
+// Stopping is SIGTERM to the group, then SIGKILL to what is left after a grace period: a process
+// that saves its coverage on SIGTERM (coverage.py with dlcov's hook) keeps it; clang's continuous
+// mode keeps its counters either way. Processes the child left behind in its group when it ended
+// are stopped the same way.
 #pragma once
 #include <chrono>
 #include <map>
@@ -24,19 +29,22 @@ struct ProcessSpec {
     // false keeps the child in the caller's process group, so a terminal's Ctrl-C stops both
     // (compiler runs of `dlcov instrument`); a timeout then kills the child alone.
     bool own_process_group = true;
+    // After a timeout's SIGTERM, how long the group has to end before SIGKILL (0: SIGKILL at once).
+    std::chrono::milliseconds term_grace = std::chrono::seconds(1);
 };
 
 struct ProcessResult {
     enum Outcome { Exited, Signaled, TimedOut } outcome = Exited;
     int exit_code = 0;          // when Exited
-    int signal = 0;             // when Signaled (or the signal used to stop a timed-out child)
+    int signal = 0;             // when Signaled; when TimedOut, the signal the child ended by (SIGTERM,
+                                // or SIGKILL after the grace; a child that exits on SIGTERM: SIGTERM)
     std::string output;         // stdout and stderr together, in the order printed: the first output_cap bytes
     size_t output_dropped = 0;  // bytes past the cap
     double seconds = 0;
 
     // "exit 0", "exit 3", "signal 11 (Segmentation fault)", "timeout after 60 s"
     std::string describe() const;
-    // What a shell's $? would say: the exit code, or 128+N after signal N (137 after a timeout).
+    // What a shell's $? would say: the exit code, or 128+N after signal N (143 or 137 after a timeout).
     int shell_exit_code() const;
 };
 

@@ -26,7 +26,7 @@ T field(const json& doc, const std::string& key, const std::string& file) {
 }
 
 json to_json(const BuildManifest& m) {
-    return json{{"name", m.name},
+    json j{{"name", m.name},
                 {"framework", m.framework},
                 {"version", m.version},
                 {"mode", m.mode},
@@ -41,6 +41,24 @@ json to_json(const BuildManifest& m) {
                 {"config", m.config},
                 {"input_hash", m.input_hash},
                 {"built_at", m.built_at}};
+    if (!m.python_layers.empty()) {
+        j["layers"] = json::array();
+        for (const auto& p : m.python_layers)
+            j["layers"].push_back({{"mode", "python"},
+                                   {"interpreter", p.interpreter},
+                                   {"package_root", p.package_root},
+                                   {"layout", p.layout},
+                                   {"coverage_version", p.coverage_version}});
+    }
+    if (!m.dir.empty()) j["build_dir"] = m.dir;
+    return j;
+}
+
+// A field every llvm build has; a Python-only build may leave it out.
+template <typename T>
+T llvm_field(const json& doc, const std::string& key, const std::string& file, const std::string& mode) {
+    if (mode != "llvm" && !doc.contains(key)) return T{};
+    return field<T>(doc, key, file);
 }
 
 BuildManifest from_json(const json& doc, const std::string& file) {
@@ -50,25 +68,45 @@ BuildManifest from_json(const json& doc, const std::string& file) {
     m.framework = field<std::string>(doc, "framework", file);
     m.version = field<std::string>(doc, "version", file);
     m.mode = field<std::string>(doc, "mode", file);
-    json compiler = field<json>(doc, "compiler", file);
-    m.compiler_path = field<std::string>(compiler, "path", file + " (compiler)");
-    m.compiler_version = field<std::string>(compiler, "version", file + " (compiler)");
-    m.llvm_major = field<int>(doc, "llvm_major", file);
-    m.flags = field<std::vector<std::string>>(doc, "flags", file);
+    json compiler = llvm_field<json>(doc, "compiler", file, m.mode);
+    if (!compiler.is_null()) {
+        m.compiler_path = field<std::string>(compiler, "path", file + " (compiler)");
+        m.compiler_version = field<std::string>(compiler, "version", file + " (compiler)");
+    }
+    m.llvm_major = llvm_field<int>(doc, "llvm_major", file, m.mode);
+    m.flags = llvm_field<std::vector<std::string>>(doc, "flags", file, m.mode);
     m.source_root = field<std::string>(doc, "source_root", file);
-    m.objects = field<std::vector<std::string>>(doc, "objects", file);
-    m.targets = field<std::map<std::string, std::string>>(doc, "targets", file);
+    m.objects = llvm_field<std::vector<std::string>>(doc, "objects", file, m.mode);
+    m.targets = llvm_field<std::map<std::string, std::string>>(doc, "targets", file, m.mode);
     m.layout_profile = doc.value("layout_profile", std::string());
     m.component_map = field<std::string>(doc, "component_map", file);
     m.config = field<std::string>(doc, "config", file);
     m.input_hash = field<std::string>(doc, "input_hash", file);
     m.built_at = field<std::string>(doc, "built_at", file);
+    if (auto layers = doc.find("layers"); layers != doc.end()) {
+        if (!layers->is_array()) throw UserError(file + ": field 'layers' has the wrong type");
+        for (size_t i = 0; i < layers->size(); ++i) {
+            const json& layer = (*layers)[i];
+            std::string where = file + " (layers[" + std::to_string(i) + "])";
+            if (!layer.is_object()) throw UserError(where + ": expected a JSON object");
+            std::string mode = field<std::string>(layer, "mode", where);
+            if (mode != "python")
+                throw UserError(where + ": coverage mode '" + mode + "' is not one this dlcov reads as a layer (python)");
+            m.python_layers.push_back({field<std::string>(layer, "interpreter", where),
+                                       field<std::string>(layer, "package_root", where),
+                                       field<std::string>(layer, "layout", where),
+                                       field<std::string>(layer, "coverage_version", where)});
+        }
+    }
+    m.dir = doc.value("build_dir", std::string());
     return m;
 }
 
 }  // namespace
 
-std::string BuildManifest::build_dir() const { return fs::path(source_root).parent_path().string(); }
+std::string BuildManifest::build_dir() const {
+    return !dir.empty() ? dir : fs::path(source_root).parent_path().string();
+}
 
 std::string manifest_path(const std::string& build_dir) {
     return (fs::path(build_dir) / "build.json").string();

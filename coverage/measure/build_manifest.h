@@ -12,15 +12,34 @@
 //   "component_map": "/abs/configs/components/tinydnn.yaml",
 //   "config": "/abs/configs/frameworks/tinydnn.yaml",
 //   "input_hash": "fnv1a64:0123456789abcdef",   // unchanged inputs -> no rebuild
-//   "built_at": "2024-01-31T12:00:00Z"
+//   "built_at": "2024-01-31T12:00:00Z",
+//   "layers": [                       // further coverage layers; absent in older manifests
+//     {"mode": "python",
+//      "interpreter": "/abs/builds/pytorch/venv/bin/python",  // the framework's environment
+//      "package_root": "/abs/.../site-packages/torch",        // the package coverage.py measures
+//      "layout": "/abs/builds/pytorch/python-layout.json",     // python_layout.py's, computed once
+//      "coverage_version": "6.5.0"}                           // coverage.py in that environment
+//   ],
+//   "build_dir": "/abs/builds/pytorch" // optional; default: the folder holding source_root
 // }
-// All paths are absolute.
+// All paths are absolute. "mode" is the build's first layer: "llvm" (the objects above) or
+// "python" (a Python-only build: no objects; compiler, llvm_major, flags, objects and targets may
+// be absent or empty). The "layers" follow it, so a C++ build with Python bindings is "llvm" with a
+// python layer.
 #pragma once
 #include <map>
 #include <string>
 #include <vector>
 
 namespace dlcov {
+
+// A python layer (coverage/python/): a package measured with coverage.py.
+struct PythonLayerManifest {
+    std::string interpreter;
+    std::string package_root;
+    std::string layout;  // the layout JSON python_layout.py wrote
+    std::string coverage_version;
+};
 
 struct BuildManifest {
     std::string name;
@@ -39,8 +58,10 @@ struct BuildManifest {
     std::string config;
     std::string input_hash;
     std::string built_at;
+    std::vector<PythonLayerManifest> python_layers;  // "layers" of mode python, in order
+    std::string dir;  // "build_dir"; "" = the folder holding source_root
 
-    std::string build_dir() const;  // the folder holding source_root
+    std::string build_dir() const;  // `dir`, else the folder holding source_root
 };
 
 // Reads <dir>/build.json, or the given .json file. Throws UserError naming the file when it

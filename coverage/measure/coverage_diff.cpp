@@ -40,8 +40,10 @@ CoverageDiff diff_coverage(const MeasurementPipeline& pipeline, const RunnerProf
                 ran_b = ran_b || cb.functions[inst.function_index] > 0;
                 sides = std::max(sides, inst.branch_count);
             }
-            a_only.functions += Tally{ran_a && !ran_b ? 1u : 0u, 1};
-            b_only.functions += Tally{ran_b && !ran_a ? 1u : 0u, 1};
+            if (fn.is_function) {  // Python's module code has lines and branches, and is no function
+                a_only.functions += Tally{ran_a && !ran_b ? 1u : 0u, 1};
+                b_only.functions += Tally{ran_b && !ran_a ? 1u : 0u, 1};
+            }
             for (size_t k = 0; k < sides; ++k) {
                 bool took_a = false, took_b = false;
                 for (const Instantiation& inst : fn.instantiations) {

@@ -1,7 +1,7 @@
 // The coverage modes dlcov measures, each a layer (coverage_layer.h) read by its own folder:
-// llvm (coverage/llvm/). A new mode (Python's coverage.py, gcov, sancov) adds its layer in a
-// folder of its own and its case here; the measurement pipeline and everything after it (Table 6,
-// diffs, exports, campaigns) then count it with the others.
+// llvm (coverage/llvm/) and python (coverage/python/). A new mode (gcov, sancov) adds its layer in
+// a folder of its own and its case here; the measurement pipeline and everything after it (Table
+// 6, diffs, exports, campaigns) then count it with the others.
 #pragma once
 #include "build_manifest.h"
 #include "coverage_layer.h"
@@ -12,8 +12,10 @@
 
 namespace dlcov {
 
-// The layers of an instrumented build, from its manifest. UserError for a mode this dlcov does not
-// read, or a build without what its mode needs (an llvm build's layout profile).
+// The layers of an instrumented build, from its manifest: the llvm layer of its objects when its
+// mode is llvm, then one layer per entry of its "layers" (python). UserError for a mode this dlcov
+// does not read, or a build without what its mode needs (an llvm build's layout profile, a python
+// layer's layout).
 std::vector<std::unique_ptr<CoverageLayer>> build_layers(const BuildManifest& build);
 
 // Clang-instrumented objects measured without a build (`dlcov measure`): one llvm layer laid out
@@ -21,5 +23,22 @@ std::vector<std::unique_ptr<CoverageLayer>> build_layers(const BuildManifest& bu
 std::vector<std::unique_ptr<CoverageLayer>> object_layers(const std::vector<std::string>& objects,
                                                           const std::vector<std::string>& profiles,
                                                           const std::string& source_root);
+
+// What `dlcov measure` measures without a build: clang-instrumented objects, a Python source
+// tree, or both.
+struct UnbuiltTrees {
+    std::vector<std::string> objects;
+    std::string objects_root;            // the objects' source root (for a component map)
+    std::string python_source;           // "" = none; else the package folder coverage.py measured
+    std::string python_interpreter = "/usr/bin/python3";  // runs python_layout.py on it
+    std::string python_rcfile;           // the coverage.py configuration the data was collected with
+};
+
+// Their layers, llvm first: the objects laid out by the llvm profiles among `profiles` (folders,
+// and the named files that are not coverage.py data), the Python tree laid out by coverage.py's
+// analysis of it (python_layout.py, run once into a temporary folder), so that the numbers are
+// `llvm-cov report`'s and `coverage json`'s for those profiles.
+std::vector<std::unique_ptr<CoverageLayer>> unbuilt_layers(const UnbuiltTrees& trees,
+                                                           const std::vector<std::string>& profiles);
 
 }  // namespace dlcov

@@ -12,6 +12,7 @@ std::map<Component, std::vector<UncoveredFunction>> uncovered_functions(const Co
         const std::optional<Component>& comp = c.assignment.components[f];
         if (!comp) continue;  // not counted, or counted in no component (no map)
         for (const FunctionDefinition& fn : c.layout.files[f].functions) {
+            if (!fn.is_function) continue;  // Python's module code
             bool ran = false;
             size_t lines = 0;
             for (const Instantiation& inst : fn.instantiations) {

@@ -94,7 +94,7 @@ CoverageTally summarize_file(const CoverageLayout& layout, size_t file_index,
         }
         tally.lines += lines;
         tally.branches += branches;
-        tally.functions += Tally{ran ? 1u : 0u, 1};
+        if (fn.is_function) tally.functions += Tally{ran ? 1u : 0u, 1};
     }
     return tally;
 }

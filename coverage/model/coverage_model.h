@@ -7,7 +7,7 @@
 // Summaries follow `llvm-cov report` (LLVM 14) exactly: a file's numbers are the sum over its
 // function definitions ("instantiation groups"); a definition's line and branch numbers are the
 // maximum over its template instantiations; a definition counts as a covered function when any
-// instantiation ran.
+// instantiation ran. Definitions with is_function false (Python module code) count no function.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -22,6 +22,11 @@ struct Instantiation {
     size_t first_line = 0, line_count = 0;   // slice of CoverageLayout::line_numbers
     size_t first_branch = 0, branch_count = 0;  // slice of branch sides (two per branch)
     size_t function_index = 0;               // index into CoverageCounts::functions
+    // Where each branch side goes, for modes whose sides are exits rather than true/false pairs
+    // (Python: a line with n exits has n sides). Per side of the slice: the line it jumps to;
+    // negative, leaving the code object that starts on line -N; 0, an exit that cannot be missed
+    // (coverage.py's `# pragma: no branch`). Empty for clang's true/false pairs.
+    std::vector<int> branch_exits = {};
 };
 
 // A function definition in a source file and all its instantiations.
@@ -30,6 +35,10 @@ struct FunctionDefinition {
     std::string display_name;  // printable (demangled) name, set by the reader; "" = use `name`
     unsigned line = 0, column = 0;
     std::vector<Instantiation> instantiations;
+    // False for a definition that holds lines and branches but is not a function: a Python
+    // module's top-level statements. Its lines and branches count; it adds nothing to the
+    // function tally. Always true for clang's coverage.
+    bool is_function = true;
 };
 
 struct SourceFile {
@@ -51,7 +60,8 @@ struct CoverageLayout {
 // Execution counts aligned with a layout.
 struct CoverageCounts {
     std::vector<uint64_t> lines;
-    std::vector<uint64_t> branches;   // [2k] true side of branch k, [2k+1] false side
+    std::vector<uint64_t> branches;   // per branch side: clang's [2k] true, [2k+1] false side of branch
+                                      // k; Python's exits in Instantiation::branch_exits order
     std::vector<uint64_t> functions;  // per instantiation
 
     static CoverageCounts zeros(const CoverageLayout& layout);

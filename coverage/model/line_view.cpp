@@ -1,6 +1,5 @@
 #include "line_view.h"
 
-
 namespace dlcov {
 
 namespace {
@@ -54,13 +53,22 @@ FileLineView build_line_view(const CoverageLayout& layout, size_t file_index, co
             }
         }
         if (!chosen) continue;
+        const bool exits = !chosen->branch_exits.empty();
         for (size_t k = 0; k < chosen->branch_count; ++k) {
             size_t i = chosen->first_branch + k;
             line_at(layout.branch_lines[i])
-                .branches.push_back(BranchSide{unsigned(d), unsigned(k), union_counts.branches[i], k % 2 == 0});
+                .branches.push_back(BranchSide{unsigned(d), unsigned(k), union_counts.branches[i], k % 2 == 0, exits,
+                                               exits ? chosen->branch_exits.at(k) : 0});
         }
     }
     return view;
+}
+
+std::string branch_side_label(const BranchSide& side) {
+    if (!side.exit) return side.true_side ? "true" : "false";
+    if (side.exit_to > 0) return "exit to line " + std::to_string(side.exit_to);
+    if (side.exit_to < 0) return "leave the code starting at line " + std::to_string(-side.exit_to);
+    return "exit not tracked (pragma: no branch)";
 }
 
 std::string definition_display_name(const FunctionDefinition& fn) {

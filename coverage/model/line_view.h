@@ -8,7 +8,11 @@
 //
 // Branch sides per line: for each function definition, the instantiation whose sides the union
 // covered most (the one `llvm-cov report` takes for the definition's branch numbers), its sides
-// with their union counts. So the covered sides of a file add up to the report's number.
+// with their union counts. So the covered sides of a file add up to the report's number. Clang's
+// sides come in true/false pairs; Python's are the exits of the line (BranchSide::exit).
+//
+// Nothing here counts functions: Python's module code is a definition (is_function false) with
+// lines and branches like any other.
 //
 // Lines here are distinct source lines. `llvm-cov report` (LLVM 14), and so Table 6, sums lines
 // per function definition: a line that belongs to two definitions (a lambda's body is also a line
@@ -27,8 +31,17 @@ struct BranchSide {
     unsigned block = 0;  // function definition index within the file (lcov's block number)
     unsigned side = 0;   // side index within that definition's chosen instantiation
     uint64_t count = 0;
-    bool true_side = true;
+    bool true_side = true;  // clang's sides: true or false (by position in their pair)
+    // Python's sides are exits (Instantiation::branch_exits): `exit` is set and `exit_to` is the
+    // line the side jumps to (negative: leaves the code object starting on -exit_to; 0: an exit
+    // that cannot be missed). true_side means nothing for them.
+    bool exit = false;
+    int exit_to = 0;
 };
+
+// How a side is shown: "true", "false", "exit to line 12", "leave the code starting at line 3",
+// "exit not tracked (pragma: no branch)".
+std::string branch_side_label(const BranchSide& side);
 
 struct LineCoverage {
     uint64_t hits = 0;

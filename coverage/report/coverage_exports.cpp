@@ -21,9 +21,11 @@ struct FunctionRecord {
     uint64_t executions;
 };
 
+// The file's functions: Python's module code is a definition but no function (FN, methods).
 std::vector<FunctionRecord> function_records(const Comparison& c, size_t file) {
     std::vector<FunctionRecord> out;
     for (const FunctionDefinition& fn : c.layout.files[file].functions) {
+        if (!fn.is_function) continue;
         uint64_t executions = 0;
         for (const Instantiation& inst : fn.instantiations) executions += c.all.counts.functions[inst.function_index];
         out.push_back({definition_display_name(fn), fn.line, executions});

@@ -29,7 +29,7 @@ std::string branch_marks(const LineCoverage& lc) {
     std::string marks, title;
     for (const auto& b : lc.branches) {
         marks += b.count ? "<span class=\"br-hit\">+</span>" : "<span class=\"br-miss\">-</span>";
-        title += fmt::format("{}{} side: {}", title.empty() ? "" : "; ", b.true_side ? "true" : "false", b.count);
+        title += fmt::format("{}{}{}: {}", title.empty() ? "" : "; ", branch_side_label(b), b.exit ? "" : " side", b.count);
     }
     return fmt::format("<span title=\"{}\">{}</span>", html_escape(title), marks);
 }
@@ -66,8 +66,9 @@ std::string source_page_html(const ReportInput& in, size_t file_index) {
         tally.lines.covered, tally.lines.total,
         percent(tally.lines), tally.branches.covered, tally.branches.total, percent(tally.branches),
         tally.functions.covered, tally.functions.total, percent(tally.functions));
-    body += "<p class=\"note\">Columns: line number, executions (all runners, all template instantiations), branch "
-            "sides (+ taken, - never taken; hover for counts), one column per runner (&#10003; = that runner "
+    body += "<p class=\"note\">Columns: line number, executions (all runners, all template instantiations; for "
+            "Python, the processes that ran the line), branch sides (+ taken, - never taken; hover for counts: C++ "
+            "sides are true/false, Python sides the line's exits), one column per runner (&#10003; = that runner "
             "executed the line), source. Red lines are instrumented lines no runner reached.</p>\n";
 
     Tally distinct = view.line_tally();

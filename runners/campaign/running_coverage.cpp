@@ -32,9 +32,11 @@ void put_away(const std::string& from, const std::string& folder) {
 }  // namespace
 
 std::optional<long> profile_writer_pid(const std::string& file_name) {
-    static const std::regex pattern(R"(.*-([0-9]+)-[0-9A-Za-z_]+\.profraw)");
+    static const std::regex raw(R"(.*-([0-9]+)-[0-9A-Za-z_]+\.profraw)");
+    // coverage.py's data_suffix: .coverage.<host>.<pid>.<random> (6.x: six digits, 7.x: X...x).
+    static const std::regex coverage_py(R"(\.coverage\..+\.([0-9]+)\.[0-9A-Za-z]+)");
     std::smatch m;
-    if (!std::regex_match(file_name, m, pattern)) return std::nullopt;
+    if (!std::regex_match(file_name, m, raw) && !std::regex_match(file_name, m, coverage_py)) return std::nullopt;
     return std::stol(m[1]);
 }
 

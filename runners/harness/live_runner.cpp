@@ -17,6 +17,8 @@ void LiveRunner::run_trial(const TrialContext& ctx) {
     for (const auto& [k, v] : d.env) exec.env[k] = p.expand(v, d.path + ": env " + k);
     // Processes the tester starts without choosing their own profile still get one each.
     exec.env.emplace("LLVM_PROFILE_FILE", ctx.folder.profile_dir() + "/live-%p-%m%c.profraw");
+    // Python processes measured by dlcov's coverage.py hook write their data files there too.
+    exec.env.emplace("DLCOV_PYTHON_COVERAGE_DIR", ctx.folder.profile_dir());
     exec.working_dir = ctx.folder.work_dir();
     // The tester watches its own budget; the harness stops it a little later in any case (time
     // for its last execution, which has its own timeout, and for writing its results).
