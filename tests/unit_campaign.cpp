@@ -6,6 +6,8 @@
 #include "campaign_owner.h"
 #include "campaign_store.h"
 #include "error.h"
+#include "finding.h"
+#include "outside_text.h"
 #include "running_coverage.h"
 #include "trial_events.h"
 #include "test_support.h"
@@ -579,4 +581,73 @@ TEST_CASE("a resumed campaign refuses edited runner files, not edited comments",
     CHECK(edited.exit_code == 2);
     CHECK_THAT(edited.output, Contains("different version of") && Contains("\n  " + runner) && Contains("--overwrite"));
     CHECK_THAT(edited.output, !Contains("\n  " + campaign));
+}
+
+TEST_CASE("bytes that are not UTF-8 in artifact names, output and events are kept escaped", "[campaign]") {
+    CHECK(is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+    CHECK_FALSE(is_valid_utf8("caf\xe9"));
+    CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
+    CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // a surrogate
+    CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+    CHECK(escape_invalid_utf8("caf\xe9.h5") == "caf\\xe9.h5");
+    CHECK(escape_invalid_utf8("\xe2\x82\xac \xe2\x82") == "\xe2\x82\xac \\xe2\\x82");
+    CHECK(utf8_prefix("ab\xe2\x82\xac", 4) == "ab");
+    CHECK(utf8_prefix("ab\xe2\x82\xac", 5) == "ab\xe2\x82\xac");
+
+    std::string dir = scratch_dir("campaign_outside_text");
+    // A Latin-1 file name, with HTML in it; its content makes the fake app crash.
+    std::string latin1 = "caf\xe9 <i>.test";
+    write_file(dir + "/artifacts/" + latin1, "crash\n");
+    write_file(dir + "/faulty.yaml",
+               "name: faulty\nmode: replay\ncommand: [\"{target:fake-app}\", \"{artifact}\"]\n"
+               "artifacts: {root: \"" + dir + "/artifacts\", glob: \"*.test\"}\ntimeout: 2\n");
+    // Output whose 300-byte cut falls inside a three-byte character.
+    write_file(dir + "/cut.yaml",
+               "name: cut\nmode: replay\n"
+               "command: [\"/bin/sh\", \"-c\", \"printf '%0299d\\\\342\\\\202\\\\254 and more\\\\n' 0; exit 3\"]\n"
+               "artifacts: {root: \"" + dir + "/artifacts\", glob: \"*.test\"}\ntimeout: 2\n");
+    // A tester that writes its own events, with a Latin-1 byte in a string.
+    write_file(dir + "/events.sh",
+               "printf '{\"event\":\"execution\",\"id\":\"x\",\"artifact\":\"caf\\351.h5\",\"backend\":\"\","
+               "\"result\":\"exit 0\",\"seconds\":0.1}\\n' >> \"$1\"\n");
+    write_file(dir + "/writer.yaml",
+               "name: writer\nmode: live\ncommand: [\"/bin/sh\", \"" + dir + "/events.sh\", \"{events}\"]\ntimeout: 2\n");
+    std::string campaign = write_campaign(dir, "text", "  - {runner: faulty.yaml, budget: 60}\n"
+                                                       "  - {runner: cut.yaml, budget: 60}\n"
+                                                       "  - {runner: writer.yaml, budget: 1}\n");
+    CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    std::string results = dir + "/results/text";
+    CHECK(query(results, "SELECT runner, status FROM trials ORDER BY runner") ==
+          std::vector<std::string>{"cut|finished", "faulty|finished", "writer|finished"});
+
+    // Every byte is there, as \xNN: in the store, the events file and findings.json.
+    CHECK(query(results, "SELECT artifact FROM executions WHERE runner = 'faulty'") ==
+          std::vector<std::string>{"caf\\xe9 <i>.test"});
+    CHECK(query(results, "SELECT artifact FROM executions WHERE runner = 'writer'") ==
+          std::vector<std::string>{"caf\\xe9.h5"});
+    std::vector<Finding> crash = read_findings(CampaignFolder(results).trial("faulty", 1));
+    REQUIRE(crash.size() == 1);
+    CHECK(crash[0].kind == "crash");
+    CHECK_THAT(crash[0].artifact, Catch::EndsWith("/artifacts/caf\\xe9 <i>.test"));
+    CHECK_THAT(crash[0].replay, Contains("caf\\xe9 <i>.test"));
+    // The cut output is cut before the character, not inside it.
+    std::vector<Finding> cut = read_findings(CampaignFolder(results).trial("cut", 1));
+    REQUIRE(cut.size() == 1);
+    CHECK(cut[0].detail == "exit 3: " + std::string(299, '0'));
+
+    // A resume reads the same files without tripping on them, and replays nothing twice.
+    CommandResult again = run_command(dlcov_run(campaign, dir + "/results"));
+    INFO(again.output);
+    CHECK(again.exit_code == 0);
+    CHECK_THAT(again.output, Contains("3 trial(s) finished, 0 to run"));
+
+    // The report shows the escaped names, HTML-escaped.
+    CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
+    INFO(report.output);
+    REQUIRE(report.exit_code == 0);
+    std::string findings_html = read_file(CampaignFolder(results).report_dir() + "/findings.html");
+    CHECK_THAT(findings_html, Contains("caf\\xe9 &lt;i&gt;.test"));
+    CHECK_THAT(findings_html, !Contains("<i>"));
 }

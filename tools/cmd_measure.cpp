@@ -3,6 +3,7 @@
 #include "coverage_modes.h"
 #include "error.h"
 #include "measurement_pipeline.h"
+#include "outside_text.h"
 #include "text_table.h"
 
 #include <fstream>
@@ -57,6 +58,7 @@ void run_measure(const MeasureOptions& o) {
         nlohmann::json j = to_json(m);
         j["profiles"] = {{"merged", pm.read.size()}, {"skipped", nlohmann::json::array()}};
         for (const auto& s : pm.skipped) j["profiles"]["skipped"].push_back({{"path", s.path}, {"reason", s.reason}});
+        escape_json_text(j);  // file names are bytes from outside
         std::ofstream out(o.json_out);
         out << j.dump(2) << "\n";
         if (!out) throw UserError(o.json_out + ": cannot write");

@@ -8,6 +8,7 @@
 #include "coverage_exports.h"
 #include "error.h"
 #include "html_report.h"
+#include "outside_text.h"
 #include "runner_comparison.h"
 #include "table6.h"
 
@@ -117,6 +118,7 @@ void run_report(const std::string& campaign_dir) {
                                           {"percent", exported.lines.percent()}};
     summary["campaign"] = campaign.name;
     summary["framework"] = {{"name", build.framework}, {"version", build.version}, {"mode", build.mode}};
+    escape_json_text(summary);  // file and runner names are bytes from outside
     std::string csv = comparison_csv(c);
     write_text_file(folder.summary_json_path(), summary.dump(2) + "\n");
     write_text_file(folder.summary_csv_path(), csv);
