@@ -6,9 +6,12 @@
 #include "outside_text.h"
 #include "text_table.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+
+namespace fs = std::filesystem;
 
 namespace dlcov {
 
@@ -36,10 +39,22 @@ void print_measurement(const Measurement& m, bool per_file) {
     std::cout << table.render();
 }
 
+// A root under which none of the objects' files lies measures nothing the user meant.
+void warn_if_nothing_under_root(const MeasurementPipeline& pipeline, const std::string& root) {
+    const auto& files = pipeline.layout().files;
+    for (const auto& f : files) {
+        fs::path rel = fs::path(f.path).lexically_normal().lexically_relative(root);
+        if (!rel.empty() && *rel.begin() != "..") return;
+    }
+    std::cerr << "dlcov: warning: none of the objects' " << files.size() << " instrumented file(s) lies under --root "
+              << root << (files.empty() ? "" : " (the first is " + files.front().path + ")") << "\n";
+}
+
 void run_measure(const MeasureOptions& o) {
     // No build, so no layout profile: the objects are laid out by the profiles measured, which
     // makes the numbers llvm-cov report's (coverage_modes.h).
     MeasurementPipeline pipeline(object_layers(o.objects, o.profiles, o.root), o.components);
+    if (!o.root.empty()) warn_if_nothing_under_root(pipeline, o.root);
     ProfileMeasurement pm = pipeline.measure(o.profiles);
     for (const auto& s : pm.skipped)
         std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
@@ -87,6 +102,12 @@ void add_measure_command(CLI::App& app) {
     cmd->callback([o] {
         if (!o->components.empty() && o->root.empty())
             throw UserError("--components needs --root: the map's paths are relative to the framework's source root");
+        if (!o->root.empty()) {
+            std::error_code ec;
+            if (!fs::is_directory(o->root, ec)) throw UserError("--root " + o->root + ": no such folder");
+            fs::path root = fs::absolute(o->root).lexically_normal();  // the objects' file names are absolute
+            o->root = (root.filename().empty() ? root.parent_path() : root).string();
+        }
         run_measure(*o);
     });
 }
