@@ -14,6 +14,7 @@
 #include "yaml_config.h"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <fcntl.h>
 #include <filesystem>
@@ -392,6 +393,10 @@ TEST_CASE("a harness killed with SIGKILL resumes with every finished snapshot in
     std::vector<Snapshot> before = read_snapshots(CampaignFolder(results));
     REQUIRE(before.size() >= 4);
     CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"running"});
+    // The report says the campaign is marked running with nobody running it.
+    CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
+    CHECK(report.exit_code == 0);
+    CHECK_THAT(report.output, Contains("Marked running, but no `dlcov run` runs it"));
 
     CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
     INFO(r.output);
@@ -650,4 +655,34 @@ TEST_CASE("bytes that are not UTF-8 in artifact names, output and events are kep
     std::string findings_html = read_file(CampaignFolder(results).report_dir() + "/findings.html");
     CHECK_THAT(findings_html, Contains("caf\\xe9 &lt;i&gt;.test"));
     CHECK_THAT(findings_html, !Contains("<i>"));
+}
+
+TEST_CASE("dlcov report on a running campaign reports what the store has, marked as running", "[campaign]") {
+    std::string dir = scratch_dir("campaign_report_running");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "live", "  - {runner: loop.yaml, trials: 2, budget: 8}\n", 0.5);
+    std::string results = dir + "/results/live";
+    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
+    wait_for_snapshots(results, 8);  // each trial has folded some executions by now
+    CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
+    std::vector<Snapshot> snapshots = read_snapshots(CampaignFolder(results));
+    INFO(report.output);
+    REQUIRE(report.exit_code == 0);
+    CHECK_THAT(report.output, Contains("status running") && Contains("Still running (pid " + std::to_string(pid)) &&
+                                  Contains("loop: 2 running"));
+    // The runner's numbers are its trials' running totals, at least what the snapshots read
+    // before the report showed (and not 0 of N).
+    nlohmann::json summary = nlohmann::json::parse(read_file(CampaignFolder(results).summary_json_path()));
+    CHECK(summary["status"] == "running");
+    uint64_t best = 0;
+    for (const auto& s : snapshots) best = std::max<uint64_t>(best, s.coverage.at("overall").lines.covered);
+    CHECK(best > 0);
+    CHECK(summary["testers"]["loop"]["total"]["lines"]["covered"].get<uint64_t>() >= best);
+    CHECK(summary["testers"]["loop"]["profiles"] == 2);
+    CHECK(wait_exit_code(pid) == 0);
+
+    CommandResult done = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
+    INFO(done.output);
+    CHECK(done.exit_code == 0);
+    CHECK_THAT(done.output, Contains("status finished") && !Contains("Still running"));
 }
