@@ -1,16 +1,24 @@
 // The campaign engine on real executions of a tiny instrumented fake framework (built with
 // `dlcov instrument` in a few seconds): crashing, hanging, killed and flooding children, parallel
 // trials, coverage snapshots, Ctrl-C and SIGKILL of the harness with resume.
+#include "campaign_config.h"
 #include "campaign_folder.h"
+#include "campaign_owner.h"
 #include "campaign_store.h"
+#include "error.h"
+#include "finding.h"
+#include "outside_text.h"
 #include "running_coverage.h"
 #include "trial_events.h"
 #include "test_support.h"
+#include "yaml_config.h"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <fcntl.h>
 #include <filesystem>
+#include <regex>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -384,9 +392,15 @@ TEST_CASE("a harness killed with SIGKILL resumes with every finished snapshot in
     wait_for_snapshots(results, 4);
     REQUIRE(kill(pid, SIGKILL) == 0);
     CHECK(wait_exit_code(pid) == 128 + SIGKILL);
+    // The kernel released the lock of the killed harness; its orphaned testers do not hold it.
+    CHECK_FALSE(campaign_owner(CampaignFolder(results)));
     std::vector<Snapshot> before = read_snapshots(CampaignFolder(results));
     REQUIRE(before.size() >= 4);
     CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"running"});
+    // The report says the campaign is marked running with nobody running it.
+    CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
+    CHECK(report.exit_code == 0);
+    CHECK_THAT(report.output, Contains("Marked running, but no `dlcov run` runs it"));
 
     CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
     INFO(r.output);
@@ -420,4 +434,259 @@ TEST_CASE("campaign keys are checked", "[campaign]") {
     CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
     CHECK(r.exit_code != 0);
     CHECK_THAT(r.output, Contains(campaign + ":3: key 'snapshot_interval'"));
+}
+
+TEST_CASE("a second dlcov run of a running campaign is refused and names the first", "[campaign]") {
+    std::string dir = scratch_dir("campaign_owner");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "owned", "  - {runner: loop.yaml, trials: 2, budget: 4}\n", 0.5);
+    std::string results = dir + "/results/owned";
+    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
+    wait_for_snapshots(results, 2);
+    std::optional<CampaignOwner> owner = campaign_owner(CampaignFolder(results));
+    REQUIRE(owner);
+    CHECK(owner->pid == pid);
+    CHECK_THAT(owner->command, Contains(" run " + campaign));
+
+    // Neither a resume nor --overwrite touches the running campaign.
+    for (std::string extra : {"", "--overwrite"}) {
+        INFO("extra: " << extra);
+        CommandResult second = run_command(dlcov_run(campaign, dir + "/results", extra));
+        CHECK(second.exit_code == 2);
+        CHECK_THAT(second.output, Contains(results + " is being run by another `dlcov run` (pid " + std::to_string(pid)) &&
+                                      Contains(" run " + campaign) && Contains("kill -INT " + std::to_string(pid)));
+        CHECK_THAT(second.output, !Contains("resuming"));
+    }
+
+    CHECK(wait_exit_code(pid) == 0);
+    std::string log = read_file(dir + "/run1.log");
+    INFO(log);
+    CHECK_THAT(log, !Contains("resum"));
+    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
+    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
+    // One tester per trial: each trial's snapshot series only goes forward, and the store has each
+    // execution of the events file once.
+    for (int trial : {1, 2}) {
+        INFO("trial " << trial);
+        std::vector<Snapshot> snaps;
+        for (const auto& s : read_snapshots(CampaignFolder(results)))
+            if (s.trial == trial) snaps.push_back(s);
+        for (size_t i = 1; i < snaps.size(); ++i) CHECK(snaps[i].executions >= snaps[i - 1].executions);
+    }
+    // The owner is gone: the lock went with it, and the campaign can be run again.
+    CHECK_FALSE(campaign_owner(CampaignFolder(results)));
+    CommandResult again = run_command(dlcov_run(campaign, dir + "/results"));
+    CHECK(again.exit_code == 0);
+    CHECK_THAT(again.output, Contains("2 trial(s) finished, 0 to run"));
+}
+
+TEST_CASE("SIGHUP (the terminal closed) stops a campaign as Ctrl-C does", "[campaign]") {
+    std::string dir = scratch_dir("campaign_hangup");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "hup", "  - {runner: loop.yaml, trials: 1, budget: 30}\n", 0.5);
+    std::string results = dir + "/results/hup";
+    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
+    wait_for_snapshots(results, 2);
+    REQUIRE(kill(pid, SIGHUP) == 0);
+    int code = wait_exit_code(pid);
+    std::string log = read_file(dir + "/run1.log");
+    INFO(log);
+    CHECK(code == 130);
+    CHECK_THAT(log, Contains("interrupted by signal 1") && Contains("Resume it with: dlcov run"));
+    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"interrupted"});
+    CHECK(query(results, "SELECT status FROM trials") == std::vector<std::string>{"interrupted"});
+    // No tester was orphaned.
+    CHECK(run_command("pgrep -f " + shell_quote(dir + "/result[s]") + " | grep -c . || true").output == "0\n");
+}
+
+TEST_CASE("numbers, repeated keys and folders in campaign and runner files are refused by file:line:key", "[campaign]") {
+    std::string dir = scratch_dir("campaign_numbers");
+    loop_runner(dir);
+    auto error_of = [&](const std::string& yaml) -> std::string {
+        std::string path = dir + "/c.yaml";
+        write_file(path, yaml);
+        try {
+            load_campaign(path);
+        } catch (const UserError& e) {
+            return e.what();
+        }
+        return "(no error)";
+    };
+    std::string head = "name: n\nframework: " + dir + "/no-framework.yaml\n";
+    std::string c = dir + "/c.yaml";
+    struct Case {
+        std::string yaml, expected;
+    };
+    std::vector<Case> cases = {
+        {head + "runners:\n  - {runner: loop.yaml, budget: .nan}\n", c + ":4: key 'budget': expected seconds per trial"},
+        {head + "runners:\n  - {runner: loop.yaml, budget: .inf}\n", c + ":4: key 'budget'"},
+        {head + "runners:\n  - {runner: loop.yaml, budget: 1e300}\n", c + ":4: key 'budget'"},
+        {head + "runners:\n  - {runner: loop.yaml, budget: 0.5}\n", c + ":4: key 'budget'"},
+        {head + "random_seed: -1\nrunners:\n  - {runner: loop.yaml}\n", c + ":3: key 'random_seed': expected an integer seed from 0 to 4294967295, got -1"},
+        {head + "random_seed: 4294967296\nrunners:\n  - {runner: loop.yaml}\n", c + ":3: key 'random_seed'"},
+        {head + "random_seed: 4294967295\nrunners:\n  - {runner: loop.yaml, trials: 2}\n", c + ":5: key 'trials': trial 2's seed"},
+        {head + "runners:\n  - {runner: loop.yaml, trials: 99999999999}\n", c + ":4: key 'trials': expected a number of trials from 1 to 10000, got 99999999999"},
+        {head + "runners:\n  - {runner: loop.yaml, trials: 99999999999999999999999}\n", c + ":4: key 'trials'"},
+        {head + "runners:\n  - {runner: loop.yaml, trials: 2.5}\n", c + ":4: key 'trials'"},
+        {head + "runners:\n  - {runner: loop.yaml, trials: 0}\n", c + ":4: key 'trials'"},
+        {head + "snapshot_interval: .nan\nrunners:\n  - {runner: loop.yaml}\n", c + ":3: key 'snapshot_interval'"},
+        {head + "jobs: 99999999999\nrunners:\n  - {runner: loop.yaml}\n", c + ":3: key 'jobs'"},
+        // yaml-cpp keeps the first of two equal keys: refused instead, in any mapping.
+        {head + "name: m\nrunners:\n  - {runner: loop.yaml}\n", c + ":3: key 'name': given twice in one mapping (first on line 1)"},
+        {head + "runners:\n  - {runner: loop.yaml, budget: 5, budget: 6}\n", c + ":4: key 'budget': given twice"},
+        {head + "runners:\n  - runner: " + dir + "\n", c + ":4: key 'runner': " + dir + " is a folder"},
+    };
+    for (const auto& k : cases) {
+        INFO(k.yaml);
+        CHECK_THAT(error_of(k.yaml), Contains(k.expected));
+    }
+    // A runner file's numbers too.
+    write_file(dir + "/nan.yaml", "name: nan\nmode: live\ncommand: [\"/bin/true\"]\ntimeout: .nan\n");
+    CHECK_THAT(error_of(head + "runners:\n  - {runner: nan.yaml}\n"), Contains(dir + "/nan.yaml:4: key 'timeout'"));
+    // A folder given where a YAML file belongs says so.
+    CHECK_THROWS_WITH(YamlFile::load(dir), Contains(dir + ": is a folder; expected a YAML file"));
+    // What is in range loads.
+    CHECK(error_of(head + "random_seed: 4294967294\nrunners:\n  - {runner: loop.yaml, trials: 2, budget: 1}\n") == "(no error)");
+}
+
+TEST_CASE("a campaign of many trials creates them at once and stays interruptible", "[campaign]") {
+    std::string dir = scratch_dir("campaign_many_trials");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "many", "  - {runner: loop.yaml, trials: 10000, budget: 1}\n", 0.5);
+    std::string results = dir + "/results/many";
+    auto start = std::chrono::steady_clock::now();
+    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
+    wait_for_snapshots(results, 1);
+    REQUIRE(kill(pid, SIGINT) == 0);
+    int code = wait_exit_code(pid);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    INFO(read_file(dir + "/run1.log"));
+    CHECK(code == 130);
+    CHECK(seconds < 30);
+    CHECK(query(results, "SELECT COUNT(*) FROM trials") == std::vector<std::string>{"10000"});
+    CHECK(std::stoi(query(results, "SELECT COUNT(*) FROM trials WHERE status = 'pending'")[0]) > 9900);
+}
+
+TEST_CASE("a resumed campaign refuses edited runner files, not edited comments", "[campaign]") {
+    std::string dir = scratch_dir("campaign_meaning");
+    std::string runner = loop_runner(dir);
+    std::string campaign = write_campaign(dir, "meaning", "  - {runner: loop.yaml, trials: 1, budget: 1}\n", 0.5);
+    CommandResult first = run_command(dlcov_run(campaign, dir + "/results"));
+    INFO(first.output);
+    REQUIRE(first.exit_code == 0);
+
+    // Comments, blank lines, quoting and key order say nothing new.
+    write_file(campaign, "# the same campaign\n\n" + read_file(campaign) + "# the end\n");
+    write_file(runner, "# a loop\n" + read_file(runner) + "\n# timeout as before\n");
+    CommandResult same = run_command(dlcov_run(campaign, dir + "/results"));
+    INFO(same.output);
+    CHECK(same.exit_code == 0);
+    CHECK_THAT(same.output, Contains("1 trial(s) finished, 0 to run"));
+
+    // A runner file that says something else is named.
+    write_file(runner, std::regex_replace(read_file(runner), std::regex("timeout: 2"), "timeout: 3"));
+    CommandResult edited = run_command(dlcov_run(campaign, dir + "/results"));
+    INFO(edited.output);
+    CHECK(edited.exit_code == 2);
+    CHECK_THAT(edited.output, Contains("different version of") && Contains("\n  " + runner) && Contains("--overwrite"));
+    CHECK_THAT(edited.output, !Contains("\n  " + campaign));
+}
+
+TEST_CASE("bytes that are not UTF-8 in artifact names, output and events are kept escaped", "[campaign]") {
+    CHECK(is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+    CHECK_FALSE(is_valid_utf8("caf\xe9"));
+    CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
+    CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // a surrogate
+    CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+    CHECK(escape_invalid_utf8("caf\xe9.h5") == "caf\\xe9.h5");
+    CHECK(escape_invalid_utf8("\xe2\x82\xac \xe2\x82") == "\xe2\x82\xac \\xe2\\x82");
+    CHECK(utf8_prefix("ab\xe2\x82\xac", 4) == "ab");
+    CHECK(utf8_prefix("ab\xe2\x82\xac", 5) == "ab\xe2\x82\xac");
+
+    std::string dir = scratch_dir("campaign_outside_text");
+    // A Latin-1 file name, with HTML in it; its content makes the fake app crash.
+    std::string latin1 = "caf\xe9 <i>.test";
+    write_file(dir + "/artifacts/" + latin1, "crash\n");
+    write_file(dir + "/faulty.yaml",
+               "name: faulty\nmode: replay\ncommand: [\"{target:fake-app}\", \"{artifact}\"]\n"
+               "artifacts: {root: \"" + dir + "/artifacts\", glob: \"*.test\"}\ntimeout: 2\n");
+    // Output whose 300-byte cut falls inside a three-byte character.
+    write_file(dir + "/cut.yaml",
+               "name: cut\nmode: replay\n"
+               "command: [\"/bin/sh\", \"-c\", \"printf '%0299d\\\\342\\\\202\\\\254 and more\\\\n' 0; exit 3\"]\n"
+               "artifacts: {root: \"" + dir + "/artifacts\", glob: \"*.test\"}\ntimeout: 2\n");
+    // A tester that writes its own events, with a Latin-1 byte in a string.
+    write_file(dir + "/events.sh",
+               "printf '{\"event\":\"execution\",\"id\":\"x\",\"artifact\":\"caf\\351.h5\",\"backend\":\"\","
+               "\"result\":\"exit 0\",\"seconds\":0.1}\\n' >> \"$1\"\n");
+    write_file(dir + "/writer.yaml",
+               "name: writer\nmode: live\ncommand: [\"/bin/sh\", \"" + dir + "/events.sh\", \"{events}\"]\ntimeout: 2\n");
+    std::string campaign = write_campaign(dir, "text", "  - {runner: faulty.yaml, budget: 60}\n"
+                                                       "  - {runner: cut.yaml, budget: 60}\n"
+                                                       "  - {runner: writer.yaml, budget: 1}\n");
+    CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    std::string results = dir + "/results/text";
+    CHECK(query(results, "SELECT runner, status FROM trials ORDER BY runner") ==
+          std::vector<std::string>{"cut|finished", "faulty|finished", "writer|finished"});
+
+    // Every byte is there, as \xNN: in the store, the events file and findings.json.
+    CHECK(query(results, "SELECT artifact FROM executions WHERE runner = 'faulty'") ==
+          std::vector<std::string>{"caf\\xe9 <i>.test"});
+    CHECK(query(results, "SELECT artifact FROM executions WHERE runner = 'writer'") ==
+          std::vector<std::string>{"caf\\xe9.h5"});
+    std::vector<Finding> crash = read_findings(CampaignFolder(results).trial("faulty", 1));
+    REQUIRE(crash.size() == 1);
+    CHECK(crash[0].kind == "crash");
+    CHECK_THAT(crash[0].artifact, Catch::EndsWith("/artifacts/caf\\xe9 <i>.test"));
+    CHECK_THAT(crash[0].replay, Contains("caf\\xe9 <i>.test"));
+    // The cut output is cut before the character, not inside it.
+    std::vector<Finding> cut = read_findings(CampaignFolder(results).trial("cut", 1));
+    REQUIRE(cut.size() == 1);
+    CHECK(cut[0].detail == "exit 3: " + std::string(299, '0'));
+
+    // A resume reads the same files without tripping on them, and replays nothing twice.
+    CommandResult again = run_command(dlcov_run(campaign, dir + "/results"));
+    INFO(again.output);
+    CHECK(again.exit_code == 0);
+    CHECK_THAT(again.output, Contains("3 trial(s) finished, 0 to run"));
+
+    // The report shows the escaped names, HTML-escaped.
+    CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
+    INFO(report.output);
+    REQUIRE(report.exit_code == 0);
+    std::string findings_html = read_file(CampaignFolder(results).report_dir() + "/findings.html");
+    CHECK_THAT(findings_html, Contains("caf\\xe9 &lt;i&gt;.test"));
+    CHECK_THAT(findings_html, !Contains("<i>"));
+}
+
+TEST_CASE("dlcov report on a running campaign reports what the store has, marked as running", "[campaign]") {
+    std::string dir = scratch_dir("campaign_report_running");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "live", "  - {runner: loop.yaml, trials: 2, budget: 8}\n", 0.5);
+    std::string results = dir + "/results/live";
+    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
+    wait_for_snapshots(results, 8);  // each trial has folded some executions by now
+    CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
+    std::vector<Snapshot> snapshots = read_snapshots(CampaignFolder(results));
+    INFO(report.output);
+    REQUIRE(report.exit_code == 0);
+    CHECK_THAT(report.output, Contains("status running") && Contains("Still running (pid " + std::to_string(pid)) &&
+                                  Contains("loop: 2 running"));
+    // The runner's numbers are its trials' running totals, at least what the snapshots read
+    // before the report showed (and not 0 of N).
+    nlohmann::json summary = nlohmann::json::parse(read_file(CampaignFolder(results).summary_json_path()));
+    CHECK(summary["status"] == "running");
+    uint64_t best = 0;
+    for (const auto& s : snapshots) best = std::max<uint64_t>(best, s.coverage.at("overall").lines.covered);
+    CHECK(best > 0);
+    CHECK(summary["testers"]["loop"]["total"]["lines"]["covered"].get<uint64_t>() >= best);
+    CHECK(summary["testers"]["loop"]["profiles"] == 2);
+    CHECK(wait_exit_code(pid) == 0);
+
+    CommandResult done = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
+    INFO(done.output);
+    CHECK(done.exit_code == 0);
+    CHECK_THAT(done.output, Contains("status finished") && !Contains("Still running"));
 }

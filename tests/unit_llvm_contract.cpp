@@ -191,6 +191,61 @@ TEST_CASE("measure explains bad arguments") {
     CHECK_THAT(n.output, Catch::Contains("/nonexistent/p"));
 }
 
+TEST_CASE("measure refuses a --root that does not exist and warns about one with no instrumented file") {
+    const Fixture& f = fixture();
+    std::string measure = std::string(DLCOV_EXE) + " measure --objects " + f.program + " --profiles " + f.dir + "/profiles";
+    auto missing = run_command(measure + " --root /nonexistent");
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.output, Catch::Contains("--root /nonexistent: no such folder"));
+
+    std::string elsewhere = scratch_dir("contract-empty-root");
+    auto empty = run_command(measure + " --root " + elsewhere);
+    CHECK(empty.exit_code == 0);
+    CHECK_THAT(empty.output, Catch::Contains("warning: none of the objects'") && Catch::Contains("lies under --root " + elsewhere));
+
+    // A relative root is the folder it names; the fixture's sources lie under it.
+    std::string src = std::string(DLCOV_SOURCE_DIR) + "/tests/fixtures/contract";
+    auto relative = run_command("cd " + src + "/.. && " + measure + " --root contract/");
+    CHECK(relative.exit_code == 0);
+    CHECK_THAT(relative.output, !Catch::Contains("warning"));
+}
+
+TEST_CASE("a profile of another program or another build is named in a warning") {
+    std::string dir = scratch_dir("contract-foreign-binary");
+    std::string flags = "clang++-14 -O0 -fprofile-instr-generate -fcoverage-mapping ";
+    // Version 1 and 2 of one program (f's code changed, main's not), and another program.
+    write_file(dir + "/v1.cpp", "int f(int x) { if (x > 1) return 1; return 0; }\nint main(int argc, char**) { return f(argc); }\n");
+    write_file(dir + "/v2.cpp",
+               "int f(int x) { for (int i = 0; i < x; ++i) if (i == 3) return 1; return 0; }\n"
+               "int main(int argc, char**) { return f(argc); }\n");
+    write_file(dir + "/other.cpp",
+               "int g(int x) { while (x > 1) x /= 2; return x; }\n"
+               "int main(int argc, char**) { int s = 0; for (int i = 0; i < argc; ++i) s += g(i); return s > 100; }\n");
+    for (std::string name : {"v1", "v2", "other"}) {
+        auto c = run_command(flags + dir + "/" + name + ".cpp -o " + dir + "/" + name);
+        REQUIRE(c.exit_code == 0);
+        run_command("LLVM_PROFILE_FILE=" + dir + "/" + name + ".profraw " + dir + "/" + name);
+        REQUIRE(fs::exists(dir + "/" + name + ".profraw"));
+    }
+    std::string measure = std::string(DLCOV_EXE) + " measure --objects " + dir + "/v2 --profiles ";
+    auto own = run_command(measure + dir + "/v2.profraw");
+    INFO(own.output);
+    CHECK(own.exit_code == 0);
+    CHECK_THAT(own.output, !Catch::Contains("warning"));
+
+    auto old_build = run_command(measure + dir + "/v2.profraw " + dir + "/v1.profraw");
+    INFO(old_build.output);
+    CHECK(old_build.exit_code == 0);
+    CHECK_THAT(old_build.output, Catch::Contains("warning: " + dir + "/v1.profraw: 1 of its 2 function(s) have the objects' "
+                                                 "names but other code"));
+    CHECK_THAT(old_build.output, !Catch::Contains(dir + "/v2.profraw:"));
+
+    auto other = run_command(measure + dir + "/other.profraw");
+    INFO(other.output);
+    CHECK(other.exit_code == 0);
+    CHECK_THAT(other.output, Catch::Contains("warning: " + dir + "/other.profraw: none of its 2 function(s) is one of the objects'"));
+}
+
 TEST_CASE("raw profiles of one binary are summed into one, with the counts llvm-profdata merge gives") {
     const Fixture& f = fixture();
     std::string dir = scratch_dir("contract-raw-sum");

@@ -4,11 +4,15 @@
 #include "coverage_modes.h"
 #include "error.h"
 #include "measurement_pipeline.h"
+#include "outside_text.h"
 #include "text_table.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+
+namespace fs = std::filesystem;
 
 namespace dlcov {
 
@@ -37,6 +41,17 @@ void print_measurement(const Measurement& m, bool per_file) {
     std::cout << table.render();
 }
 
+// A root under which none of the objects' files lies measures nothing the user meant.
+void warn_if_nothing_under_root(const MeasurementPipeline& pipeline, const std::string& root) {
+    const auto& files = pipeline.layout().files;
+    for (const auto& f : files) {
+        fs::path rel = fs::path(f.path).lexically_normal().lexically_relative(root);
+        if (!rel.empty() && *rel.begin() != "..") return;
+    }
+    std::cerr << "dlcov: warning: none of the objects' " << files.size() << " instrumented file(s) lies under --root "
+              << root << (files.empty() ? "" : " (the first is " + files.front().path + ")") << "\n";
+}
+
 void run_measure(const MeasureOptions& o) {
     // No build, so no layout profile: the objects are laid out by the profiles measured, which
     // makes the numbers llvm-cov report's; the Python tree by coverage.py's analysis of it, which
@@ -48,6 +63,7 @@ void run_measure(const MeasureOptions& o) {
     trees.python_interpreter = o.python;
     trees.python_rcfile = o.python_rcfile;
     MeasurementPipeline pipeline(unbuilt_layers(trees, o.profiles), o.components);
+    if (!o.root.empty() && !o.objects.empty()) warn_if_nothing_under_root(pipeline, o.root);
     ProfileMeasurement pm = pipeline.measure(o.profiles);
     for (const auto& s : pm.skipped)
         std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
@@ -66,6 +82,7 @@ void run_measure(const MeasureOptions& o) {
         nlohmann::json j = to_json(m);
         j["profiles"] = {{"merged", pm.read.size()}, {"skipped", nlohmann::json::array()}};
         for (const auto& s : pm.skipped) j["profiles"]["skipped"].push_back({{"path", s.path}, {"reason", s.reason}});
+        escape_json_text(j);  // file names are bytes from outside
         std::ofstream out(o.json_out);
         out << j.dump(2) << "\n";
         if (!out) throw UserError(o.json_out + ": cannot write");
@@ -107,6 +124,12 @@ void add_measure_command(CLI::App& app) {
         if (!o->components.empty() && !o->objects.empty() && o->root.empty())
             throw UserError("--components with --objects needs --root: the map's paths are relative to the framework's "
                             "source root");
+        if (!o->root.empty()) {
+            std::error_code ec;
+            if (!fs::is_directory(o->root, ec)) throw UserError("--root " + o->root + ": no such folder");
+            fs::path root = fs::absolute(o->root).lexically_normal();  // the objects' file names are absolute
+            o->root = (root.filename().empty() ? root.parent_path() : root).string();
+        }
         run_measure(*o);
     });
 }

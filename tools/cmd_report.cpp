@@ -2,12 +2,14 @@
 // the HTML report in report/ and the lcov and Cobertura exports next to it.
 #include "build_manifest.h"
 #include "campaign_folder.h"
+#include "campaign_owner.h"
 #include "campaign_record.h"
 #include "campaign_store.h"
 #include "commands.h"
 #include "coverage_exports.h"
 #include "error.h"
 #include "html_report.h"
+#include "outside_text.h"
 #include "runner_comparison.h"
 #include "table6.h"
 
@@ -17,6 +19,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace fs = std::filesystem;
 
@@ -45,6 +48,24 @@ void print_findings(const std::vector<RunnerRecord>& runners, const std::vector<
         if (!kinds.empty()) kinds += ")";
         std::cout << fmt::format("  {}: {} finding(s){}\n", runner.name, count, kinds) << lines;
         if (count > kShown) std::cout << fmt::format("    ... and {} more (report/findings.html)\n", count - kShown);
+    }
+}
+
+// A campaign that has not ended: who runs it, and where each runner's trials stand. Its numbers
+// are what the store has: each running trial as of its last snapshot.
+void print_running(const CampaignFolder& folder, const CampaignRecord& campaign) {
+    if (std::optional<CampaignOwner> owner = campaign_owner(folder))
+        std::cout << "Still running (" << owner->describe() << "): running trials are counted as of their last snapshot\n";
+    else
+        std::cout << fmt::format("Marked running, but no `dlcov run` runs it (its harness was killed?): running trials are "
+                                 "counted as of their last snapshot; `dlcov run {}` resumes it\n",
+                                 campaign.config);
+    for (const auto& runner : campaign.runners) {
+        std::map<std::string, size_t> by_status;
+        for (const auto& t : runner.trials) ++by_status[t.status];
+        std::string statuses;
+        for (const auto& [status, n] : by_status) statuses += fmt::format("{}{} {}", statuses.empty() ? "" : ", ", n, status);
+        std::cout << fmt::format("  {}: {}\n", runner.name, statuses.empty() ? std::string("no trial started yet") : statuses);
     }
 }
 
@@ -89,6 +110,7 @@ void collect_trial_coverage(ReportInput& in, const MeasurementPipeline& pipeline
 void run_report(const std::string& campaign_dir) {
     CampaignFolder folder(campaign_dir);
     CampaignRecord campaign = read_campaign_record(folder);
+    add_running_trials(folder, campaign);  // a running campaign: its trials as the store has them now
     BuildManifest build = load_manifest(campaign.build);
 
     ReportInput in;
@@ -104,8 +126,10 @@ void run_report(const std::string& campaign_dir) {
     Comparison c = compare_runners(pipeline, testers);
     for (const auto& s : c.all.skipped) std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
 
-    std::cout << fmt::format("Campaign {} on {} {} ({} mode), status {}\n\n", campaign.name, build.framework,
+    std::cout << fmt::format("Campaign {} on {} {} ({} mode), status {}\n", campaign.name, build.framework,
                              build.version, build.mode, campaign.status);
+    if (campaign.status == "running") print_running(folder, campaign);
+    std::cout << "\n";
     std::cout << render_table6(c);
     in.findings = read_campaign_findings(folder, campaign);
     print_findings(in.runners, in.findings);
@@ -116,7 +140,9 @@ void run_report(const std::string& campaign_dir) {
     summary["total"]["distinct_lines"] = {{"covered", exported.lines.covered}, {"total", exported.lines.total},
                                           {"percent", exported.lines.percent()}};
     summary["campaign"] = campaign.name;
+    summary["status"] = campaign.status;
     summary["framework"] = {{"name", build.framework}, {"version", build.version}, {"mode", build.mode}};
+    escape_json_text(summary);  // file and runner names are bytes from outside
     std::string csv = comparison_csv(c);
     write_text_file(folder.summary_json_path(), summary.dump(2) + "\n");
     write_text_file(folder.summary_csv_path(), csv);

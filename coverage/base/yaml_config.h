@@ -11,7 +11,8 @@ namespace dlcov {
 // A loaded YAML document that remembers its file name for error messages.
 class YamlFile {
 public:
-    // Throws UserError "FILE: cannot read" or "FILE:LINE: invalid YAML: ...".
+    // Throws UserError "FILE: cannot read", "FILE: is a folder", "FILE:LINE: invalid YAML: ..." or
+    // "FILE:LINE: key 'KEY': given twice in one mapping" (yaml-cpp itself takes the first silently).
     static YamlFile load(const std::string& path);
 
     const std::string& path() const { return path_; }
@@ -28,7 +29,13 @@ public:
                           const std::string& fallback) const;
     std::vector<std::string> strings(const YAML::Node& map, const std::string& key) const;  // missing -> {}
     long integer_or(const YAML::Node& map, const std::string& key, long fallback) const;
-    double number_or(const YAML::Node& map, const std::string& key, double fallback) const;
+    double number_or(const YAML::Node& map, const std::string& key, double fallback) const;  // finite
+    // An integer from `min` to `max` (no truncation or wrap-around) or a finite number in
+    // [min, max]; anything else fails with "EXPECTED, got VALUE".
+    long long integer_in(const YAML::Node& map, const std::string& key, long long fallback, long long min,
+                         long long max, const std::string& expected) const;
+    double number_in(const YAML::Node& map, const std::string& key, double fallback, double min, double max,
+                     const std::string& expected) const;
     // Fails on any key of `map` not in `allowed` (typos should not pass silently).
     void only_keys(const YAML::Node& map, const std::vector<std::string>& allowed) const;
 

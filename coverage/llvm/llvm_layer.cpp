@@ -39,7 +39,7 @@ LlvmLayer LlvmLayer::laid_out_by(std::vector<std::string> objects, const std::ve
     ProfileCoverage pc = measure_profiles(layer.objects_, layer.layout_profiles_);
     layer.layout_ = std::move(pc.coverage.layout);
     layer.layout_reading_ = {std::move(pc.coverage.counts), std::move(pc.merge.merged), std::move(pc.merge.skipped),
-                             mismatch_warnings(pc.coverage)};
+                             std::move(pc.warnings)};
     return layer;
 }
 
@@ -65,7 +65,7 @@ LayerReading LlvmLayer::read(const std::vector<std::string>& profiles) const {
     out.counts = on_layout(pc.coverage);
     out.read = std::move(pc.merge.merged);
     out.skipped = std::move(pc.merge.skipped);
-    out.warnings = mismatch_warnings(pc.coverage);
+    out.warnings = std::move(pc.warnings);  // each profile that is not the objects', named
     return out;
 }
 

@@ -4,7 +4,12 @@
 
 #include <llvm/Demangle/Demangle.h>
 #include <llvm/ProfileData/Coverage/CoverageMapping.h>
+#include <llvm/ProfileData/Coverage/CoverageMappingReader.h>
+#include <llvm/ProfileData/InstrProf.h>
 #include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
+
+#include <algorithm>
 
 namespace dlcov {
 
@@ -100,6 +105,27 @@ LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
         out.layout.files.push_back(std::move(file));
     }
     return out;
+}
+
+std::vector<FunctionKey> object_function_keys(const std::vector<std::string>& objects) {
+    std::vector<FunctionKey> keys;
+    for (const auto& object : objects) {
+        auto buffer = llvm::MemoryBuffer::getFile(object, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+        if (!buffer) throw UserError(object + ": cannot read: " + buffer.getError().message());
+        llvm::SmallVector<std::unique_ptr<llvm::MemoryBuffer>, 4> buffers;
+        auto readers = llvm::coverage::BinaryCoverageReader::create((*buffer)->getMemBufferRef(), "", buffers);
+        if (!readers) throw UserError("cannot read coverage mapping of " + object + ": " + llvm::toString(readers.takeError()));
+        for (auto& reader : *readers) {
+            for (auto record : *reader) {
+                if (llvm::Error e = record.takeError())
+                    throw UserError("cannot read coverage mapping of " + object + ": " + llvm::toString(std::move(e)));
+                keys.emplace_back(llvm::IndexedInstrProf::ComputeHash(record->FunctionName), record->FunctionHash);
+            }
+        }
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
 }
 
 }  // namespace dlcov

@@ -3,7 +3,9 @@
 #pragma once
 #include "coverage_model.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dlcov {
@@ -18,5 +20,12 @@ struct LlvmCoverage {
 // Throws UserError naming the object or profile that could not be read.
 LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
                                 const std::string& indexed_profile);
+
+// A function as profiles and coverage mappings name it: the MD5 of its PGO name (what indexed
+// profiles key records by) and its structural hash (which changes when its code does).
+using FunctionKey = std::pair<uint64_t, uint64_t>;
+
+// Every function the objects' coverage mappings describe, sorted, read without any profile.
+std::vector<FunctionKey> object_function_keys(const std::vector<std::string>& objects);
 
 }  // namespace dlcov

@@ -50,12 +50,15 @@ std::string error_text(llvm::Error error, const std::string& path) {
 
 // Reads every record of one profile into its own writer, so a profile that fails half-way
 // contributes nothing.
-llvm::Error read_one(const std::string& path, llvm::InstrProfWriter& writer, bool zero_counts) {
+using Keys = std::vector<std::pair<uint64_t, uint64_t>>;
+
+llvm::Error read_one(const std::string& path, llvm::InstrProfWriter& writer, bool zero_counts, Keys* keys) {
     auto reader = llvm::InstrProfReader::create(path);
     if (!reader) return reader.takeError();
     if (llvm::Error e = writer.mergeProfileKind((*reader)->getProfileKind())) return e;
     llvm::Error record_error = llvm::Error::success();
     for (auto& record : **reader) {
+        if (keys) keys->emplace_back(llvm::IndexedInstrProf::ComputeHash(record.Name), record.Hash);
         if (zero_counts) {
             std::fill(record.Counts.begin(), record.Counts.end(), 0);
             record.clearValueData();
@@ -100,10 +103,10 @@ std::vector<std::string> expand_profile_paths(const std::vector<std::string>& pa
 namespace {
 
 // Adds one profile's records to `total`; returns "" or why the profile was left out.
-std::string add_profile(const std::string& path, llvm::InstrProfWriter& total, bool zero_counts) {
+std::string add_profile(const std::string& path, llvm::InstrProfWriter& total, bool zero_counts, Keys* keys) {
     if (fs::exists(path) && fs::file_size(path) == 0) return "empty file";
     llvm::InstrProfWriter one;
-    if (llvm::Error e = read_one(path, one, zero_counts)) return error_text(std::move(e), path);
+    if (llvm::Error e = read_one(path, one, zero_counts, keys)) return error_text(std::move(e), path);
     llvm::Error merge_error = llvm::Error::success();
     total.mergeRecordsFromWriter(std::move(one), [&](llvm::Error e) {
         if (!merge_error) merge_error = std::move(e);
@@ -113,22 +116,30 @@ std::string add_profile(const std::string& path, llvm::InstrProfWriter& total, b
     return "";
 }
 
-MergeResult merge(const std::vector<std::string>& profiles, const std::string& output_path, bool zero_counts) {
+MergeResult merge(const std::vector<std::string>& profiles, const std::string& output_path, bool zero_counts,
+                  bool list_functions) {
     MergeResult result;
     llvm::InstrProfWriter total;
     auto add_alone = [&](const std::string& path) {
-        std::string why = add_profile(path, total, zero_counts);
-        if (why.empty()) result.merged.push_back(path);
-        else result.skipped.push_back({path, why});
+        ProfileFunctions functions{{path}, {}};
+        std::string why = add_profile(path, total, zero_counts, list_functions ? &functions.keys : nullptr);
+        if (why.empty()) {
+            result.merged.push_back(path);
+            if (list_functions) result.functions.push_back(std::move(functions));
+        } else {
+            result.skipped.push_back({path, why});
+        }
     };
     // Raw profiles of one binary are summed first (raw_profile_sum.h); LLVM reads one file per binary.
     fs::path scratch = output_path + ".sums";
     fs::create_directories(scratch);
     RawProfileSums sums = sum_raw_profiles(profiles, scratch.string());
     for (const auto& group : sums.groups) {
-        if (add_profile(group.summed_path, total, zero_counts).empty())
+        ProfileFunctions functions{group.members, {}};
+        if (add_profile(group.summed_path, total, zero_counts, list_functions ? &functions.keys : nullptr).empty()) {
             result.merged.insert(result.merged.end(), group.members.begin(), group.members.end());
-        else
+            if (list_functions) result.functions.push_back(std::move(functions));
+        } else
             for (const auto& path : group.members) add_alone(path);  // let LLVM name the bad one
     }
     for (const auto& path : sums.others) add_alone(path);
@@ -146,12 +157,13 @@ MergeResult merge(const std::vector<std::string>& profiles, const std::string& o
 
 }  // namespace
 
-MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::string& output_path) {
-    return merge(profiles, output_path, false);
+MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::string& output_path,
+                           bool list_functions) {
+    return merge(profiles, output_path, false, list_functions);
 }
 
 MergeResult merge_profiles_zeroed(const std::vector<std::string>& profiles, const std::string& output_path) {
-    return merge(profiles, output_path, true);
+    return merge(profiles, output_path, true, false);
 }
 
 }  // namespace dlcov

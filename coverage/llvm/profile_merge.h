@@ -4,14 +4,23 @@
 #pragma once
 #include "coverage_layer.h"  // SkippedProfile
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dlcov {
 
+// The functions one merged profile has records for (raw profiles of one binary share them).
+struct ProfileFunctions {
+    std::vector<std::string> profiles;  // the profile, or the raw profiles of one binary
+    std::vector<std::pair<uint64_t, uint64_t>> keys;  // MD5 of each record's name, its structural hash
+};
+
 struct MergeResult {
     std::vector<std::string> merged;      // profiles whose records were all read
     std::vector<SkippedProfile> skipped;  // profiles left out, with why
+    std::vector<ProfileFunctions> functions;  // of the merged profiles, when asked for
 };
 
 // Whether a file's name is that of a raw or indexed profile (*.profraw, *.profdata).
@@ -23,8 +32,9 @@ std::vector<std::string> expand_profile_paths(const std::vector<std::string>& pa
 
 // Merges `profiles` and writes the indexed result to `output_path` (an empty profile when
 // nothing could be read). Never throws for a bad profile; throws UserError when the output
-// cannot be written.
-MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::string& output_path);
+// cannot be written. With `list_functions`, also says which functions each profile has records for.
+MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::string& output_path,
+                           bool list_functions = false);
 
 // As merge_profiles, with every counter set to zero: the functions the profiles know (name and
 // structural hash) and nothing about how often they ran. See instrument/layout_profile.h.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fmt/format.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -34,6 +35,42 @@ private:
     std::string path_;
 };
 
+std::string profile_names(const ProfileFunctions& p) {
+    if (p.profiles.size() == 1) return p.profiles.front();
+    return p.profiles.front() + " (and " + std::to_string(p.profiles.size() - 1) + " other raw profile(s) of the same binary)";
+}
+
+// What each merged profile's records say about where it came from. A profile may have records the
+// objects' mappings lack (functions in system headers are counted but not mapped), so only a
+// profile none of whose functions is the objects', or one with functions of the objects' names
+// and other code, is named.
+std::vector<std::string> foreign_profile_warnings(const std::vector<ProfileFunctions>& profiles,
+                                                  const std::vector<std::string>& objects,
+                                                  const std::string& layout_profile) {
+    std::vector<FunctionKey> keys = object_function_keys(objects);
+    std::vector<uint64_t> names;
+    for (const auto& k : keys) names.push_back(k.first);
+    std::sort(names.begin(), names.end());
+    std::vector<std::string> out;
+    for (const auto& p : profiles) {
+        if (p.keys.empty() || p.profiles == std::vector<std::string>{layout_profile}) continue;
+        size_t matched = 0, other_code = 0;
+        for (const auto& k : p.keys) {
+            if (std::binary_search(keys.begin(), keys.end(), k)) ++matched;
+            else if (std::binary_search(names.begin(), names.end(), k.first)) ++other_code;
+        }
+        if (matched == 0)
+            out.push_back(fmt::format("{}: none of its {} function(s) is one of the objects' (a profile of another "
+                                      "program or another build?); it adds nothing",
+                                      profile_names(p), p.keys.size()));
+        else if (other_code > 0)
+            out.push_back(fmt::format("{}: {} of its {} function(s) have the objects' names but other code (a profile of "
+                                      "another build?); their counts are left out",
+                                      profile_names(p), other_code, p.keys.size()));
+    }
+    return out;
+}
+
 }  // namespace
 
 void check_objects(const std::vector<std::string>& objects) {
@@ -54,7 +91,7 @@ ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
             throw UserError(layout_profile + ": the build's layout profile is missing; run `dlcov instrument` again");
         inputs.push_back(layout_profile);
     }
-    out.merge = merge_profiles(inputs, merged.path());
+    out.merge = merge_profiles(inputs, merged.path(), /*list_functions=*/true);
     if (!layout_profile.empty()) {
         auto& m = out.merge.merged;
         m.erase(std::remove(m.begin(), m.end(), layout_profile), m.end());
@@ -62,6 +99,7 @@ ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
             if (s.path == layout_profile) throw UserError(layout_profile + ": unreadable layout profile: " + s.reason);
     }
     out.coverage = read_llvm_coverage(objects, merged.path());
+    if (!out.merge.functions.empty()) out.warnings = foreign_profile_warnings(out.merge.functions, objects, layout_profile);
     return out;
 }
 

@@ -15,6 +15,9 @@ namespace dlcov {
 struct ProfileCoverage {
     LlvmCoverage coverage;
     MergeResult merge;
+    // Profiles that do not belong to the objects, named: none of a profile's functions is the
+    // objects' (another program), or some have the objects' names but not their code (another build).
+    std::vector<std::string> warnings;
 };
 
 // Merges `profiles` (files, or directories searched for *.profraw/*.profdata) through a temporary

@@ -2,6 +2,8 @@
 //
 // results/<campaign>/                  CampaignFolder
 //   campaign.db                        the results store (campaign_store.h)
+//   owner.lock                         held (fcntl lock) by the one `dlcov run` of the campaign; says
+//                                      its pid and command line (campaign_owner.h)
 //   campaign.json                      what ran, on which build, with what outcome (campaign_record.h)
 //   seeds/                             seed models (made by the runners' setup step, named in runner files)
 //   summary.json, summary.csv          Table 6 as JSON and CSV, written by `dlcov report`
@@ -51,6 +53,7 @@ public:
 
     const std::string& dir() const { return dir_; }
     std::string store_path() const { return path("campaign.db"); }
+    std::string lock_path() const { return path("owner.lock"); }
     std::string record_path() const { return path("campaign.json"); }
     std::string summary_json_path() const { return path("summary.json"); }
     std::string summary_csv_path() const { return path("summary.csv"); }

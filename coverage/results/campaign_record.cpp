@@ -1,7 +1,10 @@
 #include "campaign_record.h"
 
+#include "campaign_store.h"
 #include "error.h"
 #include "json_file.h"
+
+#include <filesystem>
 
 namespace dlcov {
 
@@ -46,9 +49,33 @@ CampaignRecord read_campaign_record(const CampaignFolder& folder) {
     return record;
 }
 
+std::vector<TrialRecord> started_trials(const CampaignFolder& folder, const std::string& runner,
+                                        const std::vector<TrialRecord>& store_trials) {
+    std::vector<TrialRecord> out;
+    for (const auto& t : store_trials) {
+        if (t.runner != runner || t.status == "pending") continue;
+        TrialRecord trial = read_trial_record(folder, t.runner, t.trial).value_or(t);
+        trial.status = t.status;
+        out.push_back(std::move(trial));
+    }
+    return out;
+}
+
+void add_running_trials(const CampaignFolder& folder, CampaignRecord& record) {
+    if (record.status != "running") return;
+    std::vector<TrialRecord> stored = read_trials(folder);
+    if (stored.empty()) return;
+    for (auto& runner : record.runners) runner.trials = started_trials(folder, runner.name, stored);
+}
+
 std::vector<std::string> trial_profile_dirs(const CampaignFolder& folder, const RunnerRecord& runner) {
     std::vector<std::string> out;
-    for (const auto& trial : runner.trials) out.push_back(folder.trial(runner.name, trial.trial).profile_dir());
+    for (const auto& trial : runner.trials) {
+        TrialFolder t = folder.trial(runner.name, trial.trial);
+        std::error_code ec;
+        bool running = trial.status == "running" && std::filesystem::is_regular_file(t.running_profile(), ec);
+        out.push_back(running ? t.running_profile() : t.profile_dir());
+    }
     return out;
 }
 

@@ -33,7 +33,20 @@ void write_campaign_record(const CampaignFolder& folder, const CampaignRecord& r
 // UserError naming campaign.json when it is missing, not JSON or lacks what a report needs.
 CampaignRecord read_campaign_record(const CampaignFolder& folder);
 
-// The profile folder of each of the runner's trials.
+// The runner's trials that have started (not pending), in the store's order: each its trial.json
+// when it has one (it has ended), else the store's row (it runs, or died before writing one);
+// the status is the store's.
+std::vector<TrialRecord> started_trials(const CampaignFolder& folder, const std::string& runner,
+                                        const std::vector<TrialRecord>& store_trials);
+
+// campaign.json lists the trials that had ended when it was last written; while the campaign is
+// running (status "running"), its runners get their trials as the store has them now. Other
+// campaigns are left as they are.
+void add_running_trials(const CampaignFolder& folder, CampaignRecord& record);
+
+// Where each of the runner's trials has its coverage: its profile folder; for a trial still
+// running, only its running total (what its last snapshot measured; raw profiles beside it may be
+// written right now).
 std::vector<std::string> trial_profile_dirs(const CampaignFolder& folder, const RunnerRecord& runner);
 
 }  // namespace dlcov

@@ -135,20 +135,22 @@ void CampaignStore::end_campaign(const std::string& status, double wall_seconds,
     s.bind(status).bind(utc_now_iso()).bind(wall_seconds).bind(harness_cpu_seconds).run(path_);
 }
 
-void CampaignStore::add_trial(const std::string& runner, int trial) {
+void CampaignStore::add_trials(const std::vector<std::pair<std::string, int>>& trials) {
     std::lock_guard<std::mutex> lock(mutex_);
-    Statement s(db_, "INSERT OR IGNORE INTO trials (runner, trial, status) VALUES (?, ?, 'pending')", path_);
-    s.bind(runner).bind(int64_t(trial)).run(path_);
+    in_transaction([&] {
+        Statement s(db_, "INSERT OR IGNORE INTO trials (runner, trial, status) VALUES (?, ?, 'pending')", path_);
+        for (const auto& [runner, trial] : trials) s.bind(runner).bind(int64_t(trial)).run(path_);
+    });
 }
 
-std::vector<TrialRecord> CampaignStore::trials() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    Statement s(db_,
-                "SELECT runner, trial, status, seconds, tester_seconds, executions, findings FROM trials "
-                "ORDER BY runner, trial",
-                path_);
+namespace {
+
+const char* kSelectTrials =
+    "SELECT runner, trial, status, seconds, tester_seconds, executions, findings FROM trials ORDER BY runner, trial";
+
+std::vector<TrialRecord> trial_rows(Statement& s, const std::string& path) {
     std::vector<TrialRecord> out;
-    while (s.step(path_)) {
+    while (s.step(path)) {
         TrialRecord r;
         r.runner = s.text(0);
         r.trial = int(s.integer(1));
@@ -160,6 +162,14 @@ std::vector<TrialRecord> CampaignStore::trials() {
         out.push_back(std::move(r));
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<TrialRecord> CampaignStore::trials() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, kSelectTrials, path_);
+    return trial_rows(s, path_);
 }
 
 void CampaignStore::set_trial_status(const std::string& runner, int trial, const std::string& status) {
@@ -242,10 +252,14 @@ void CampaignStore::add_snapshot(const Snapshot& snap, const SnapshotCost& cost)
     });
 }
 
-std::vector<Snapshot> read_snapshots(const CampaignFolder& folder) {
+namespace {
+
+// Runs `body(db, path)` on a read-only connection to the folder's store; returns `empty` when the
+// campaign has no store, or no such table yet (a store opened before its first write).
+template <class Result, class Body>
+Result read_store(const CampaignFolder& folder, Result empty, Body body) {
     std::string path = folder.store_path();
-    std::vector<Snapshot> out;
-    if (!std::filesystem::exists(path)) return out;
+    if (!std::filesystem::exists(path)) return empty;
     sqlite3* db = nullptr;
     if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
         std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
@@ -254,6 +268,28 @@ std::vector<Snapshot> read_snapshots(const CampaignFolder& folder) {
     }
     sqlite3_busy_timeout(db, 5000);  // the campaign may be writing right now
     try {
+        Result out = body(db, path);
+        sqlite3_close(db);
+        return out;
+    } catch (const UserError& e) {
+        sqlite3_close(db);
+        if (std::string(e.what()).find("no such table") != std::string::npos) return empty;
+        throw;
+    }
+}
+
+}  // namespace
+
+std::vector<TrialRecord> read_trials(const CampaignFolder& folder) {
+    return read_store(folder, std::vector<TrialRecord>{}, [](sqlite3* db, const std::string& path) {
+        Statement s(db, kSelectTrials, path);
+        return trial_rows(s, path);
+    });
+}
+
+std::vector<Snapshot> read_snapshots(const CampaignFolder& folder) {
+    return read_store(folder, std::vector<Snapshot>{}, [](sqlite3* db, const std::string& path) {
+        std::vector<Snapshot> out;
         Statement s(db,
                     "SELECT runner, trial, elapsed, executions, component, lines_covered, lines_total, branches_covered, "
                     "branches_total, functions_covered, functions_total FROM snapshots ORDER BY runner, trial, elapsed",
@@ -272,14 +308,8 @@ std::vector<Snapshot> read_snapshots(const CampaignFolder& folder) {
             t.functions = {col(9), col(10)};
             out.back().coverage[s.text(4)] = t;
         }
-    } catch (const UserError& e) {
-        sqlite3_close(db);
-        // A store opened before its first snapshot was written has no table yet.
-        if (std::string(e.what()).find("no such table") != std::string::npos) return {};
-        throw;
-    }
-    sqlite3_close(db);
-    return out;
+        return out;
+    });
 }
 
 }  // namespace dlcov

@@ -8,7 +8,8 @@
 //
 // Schema (created when missing):
 //   CREATE TABLE campaign (name TEXT PRIMARY KEY,
-//     config TEXT, config_hash TEXT,      -- the campaign file and the hash of its bytes
+//     config TEXT, config_hash TEXT,      -- the campaign file; the hashes of what it and the files it
+//                                         --   uses say (JSON: runners/campaign/campaign_config.h)
 //     build TEXT,                         -- build.json of the instrumented framework
 //     status TEXT,                        -- running | finished | interrupted
 //     started TEXT, finished TEXT,        -- ISO 8601 UTC
@@ -47,6 +48,7 @@
 
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
@@ -67,8 +69,8 @@ public:
                         const std::string& build);
     void end_campaign(const std::string& status, double wall_seconds, double harness_cpu_seconds);
 
-    // Adds the trial as pending unless it is already known.
-    void add_trial(const std::string& runner, int trial);
+    // Adds the trials (runner, trial number) as pending, those not already known, in one transaction.
+    void add_trials(const std::vector<std::pair<std::string, int>>& trials);
     // Every trial, by runner and trial number (no failed_executions: the store does not keep them).
     std::vector<TrialRecord> trials();
     void set_trial_status(const std::string& runner, int trial, const std::string& status);
@@ -90,6 +92,10 @@ private:
     std::string path_;
     std::mutex mutex_;
 };
+
+// Every trial of a campaign as the store has it, by runner and trial number, read without
+// writing. Empty when the campaign has no campaign.db. UserError when it cannot be read.
+std::vector<TrialRecord> read_trials(const CampaignFolder& folder);
 
 // All snapshots of a campaign, ordered by runner, trial and time, read without writing. Empty
 // when the campaign has no campaign.db (or no snapshots yet). UserError when it cannot be read.

@@ -2,6 +2,7 @@
 
 #include "campaign_record.h"
 #include "json_file.h"
+#include "trial_events.h"
 
 #include <filesystem>
 
@@ -41,9 +42,13 @@ std::vector<Finding> read_findings(const TrialFolder& trial) {
 std::vector<CampaignFinding> read_campaign_findings(const CampaignFolder& folder, const CampaignRecord& campaign) {
     std::vector<CampaignFinding> out;
     for (const auto& runner : campaign.runners)
-        for (const auto& trial : runner.trials)
-            for (auto& f : read_findings(folder.trial(runner.name, trial.trial)))
-                out.push_back({runner.name, trial.trial, std::move(f)});
+        for (const auto& trial : runner.trials) {
+            TrialFolder t = folder.trial(runner.name, trial.trial);
+            // A trial that has not ended has no findings.json yet: what its events file says so far.
+            std::vector<Finding> findings =
+                std::filesystem::exists(t.findings_path()) ? read_findings(t) : read_trial_events(t.events_path()).findings;
+            for (auto& f : findings) out.push_back({runner.name, trial.trial, std::move(f)});
+        }
     return out;
 }
 

@@ -36,7 +36,8 @@ void write_findings(const TrialFolder& trial, const std::vector<Finding>& findin
 std::vector<Finding> read_findings(const TrialFolder& trial);
 
 struct CampaignRecord;
-// Every trial's findings, in the record's order of runners and trials.
+// Every trial's findings, in the record's order of runners and trials (a trial that has not ended:
+// the findings of its events file so far).
 std::vector<CampaignFinding> read_campaign_findings(const CampaignFolder& folder, const CampaignRecord& campaign);
 
 }  // namespace dlcov

@@ -9,6 +9,7 @@ namespace dlcov {
 nlohmann::json read_json_file(const std::string& path);
 
 // Writes `j` indented by 2, via a temporary file and a rename, so a reader never sees half a file.
+// Strings that are not UTF-8 are written escaped (outside_text.h).
 void write_json_file(const std::string& path, const nlohmann::json& j);
 
 }  // namespace dlcov

@@ -1,6 +1,7 @@
 #include "trial_events.h"
 
 #include "error.h"
+#include "outside_text.h"
 
 namespace dlcov {
 
@@ -9,8 +10,10 @@ TrialEventsWriter::TrialEventsWriter(const std::string& path) : out_(path, std::
 }
 
 void TrialEventsWriter::write(const nlohmann::json& line) {
+    nlohmann::json text = line;
+    escape_json_text(text);  // artifact names and tester output are bytes from outside
     std::lock_guard<std::mutex> lock(mutex_);
-    out_ << line.dump() << "\n";
+    out_ << text.dump() << "\n";
     out_.flush();  // the harness reads this file while the tester runs
 }
 
@@ -44,6 +47,8 @@ TrialEvents TrialEventsReader::read_new() {
         std::string line = text.substr(begin, newline - begin);
         begin = newline + 1;
         if (line.empty()) continue;
+        // A tester writing its own events may put bytes that are not UTF-8 into a string: kept, escaped.
+        if (!is_valid_utf8(line)) line = escape_invalid_utf8(line, "\\\\x");
         nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
         if (j.is_discarded() || !j.is_object()) continue;  // a line cut short by a killed tester
         std::string event = j.value("event", "");

@@ -5,7 +5,9 @@
 //   {"event": "execution", "id": "seed-a.avx", "artifact": "work/a.json", "backend": "avx",
 //    "result": "exit 0", "seconds": 0.5}
 //   {"event": "finding", <the keys of a Finding (finding.h)>}
-// A line cut short (a tester killed while writing) is skipped.
+// A line cut short (a tester killed while writing) is skipped. Strings are bytes from outside
+// (artifact names, output): written escaped when they are not UTF-8 (outside_text.h), and a line
+// a tester wrote with such bytes in its strings is read with them escaped.
 #pragma once
 #include "finding.h"
 

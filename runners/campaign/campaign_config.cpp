@@ -1,15 +1,51 @@
 #include "campaign_config.h"
 
+#include "framework_config.h"
 #include "input_hash.h"
 #include "yaml_config.h"
 
 #include <filesystem>
+#include <fmt/format.h>
 #include <regex>
 #include <set>
 
 namespace fs = std::filesystem;
 
 namespace dlcov {
+
+namespace {
+
+constexpr long long kMaxSeed = 4294967295;  // seeds are 32-bit unsigned
+constexpr long long kMaxTrials = 10000;
+constexpr long long kMaxJobs = 1024;
+constexpr double kMaxInterval = 86400;
+constexpr double kMaxBudget = 31536000;
+
+// What a YAML file says, not how: its parsed content as canonical JSON (keys sorted, numbers and
+// booleans typed), hashed. Comments, blank lines, quoting style and key order do not count.
+std::string parsed_hash(const std::string& path) {
+    Fnv1a64 hash;
+    hash.add(yaml_to_json(YamlFile::load(path).root()).dump());
+    return "fnv1a64:" + hash.hex();
+}
+
+// The campaign's meaning: its file, every runner file, the framework config and its component
+// map, each by its parsed content. Stored as JSON so a refused resume can name what changed:
+//   {"scheme": "parsed-yaml", "files": {"/abs/demo.yaml": "fnv1a64:...", ...}}
+std::string meaning_hash(const CampaignConfig& c) {
+    nlohmann::json files = nlohmann::json::object();
+    files[c.path] = parsed_hash(c.path);
+    for (const auto& spec : c.runners) files[spec.definition.path] = parsed_hash(spec.definition.path);
+    if (fs::is_regular_file(c.framework_config)) {
+        files[c.framework_config] = parsed_hash(c.framework_config);
+        FrameworkConfig framework = load_framework_config(c.framework_config);
+        if (!framework.component_map.empty() && fs::is_regular_file(framework.component_map))
+            files[framework.component_map] = parsed_hash(framework.component_map);
+    }
+    return nlohmann::json{{"scheme", "parsed-yaml"}, {"files", files}}.dump();
+}
+
+}  // namespace
 
 CampaignConfig load_campaign(const std::string& path) {
     YamlFile file = YamlFile::load(path);
@@ -23,14 +59,12 @@ CampaignConfig load_campaign(const std::string& path) {
         file.fail(root["name"], "name", "expected letters, digits, '_', '.' or '-' (it names the results folder)");
     c.framework_config = (dir / file.string(root, "framework")).lexically_normal().string();
     if (root["results_dir"]) c.results_dir = (dir / file.string(root, "results_dir")).lexically_normal().string();
-    c.random_seed = unsigned(file.integer_or(root, "random_seed", 1));
-    c.snapshot_interval = file.number_or(root, "snapshot_interval", 10);
-    if (c.snapshot_interval < 0.1) file.fail(root["snapshot_interval"], "snapshot_interval", "expected at least 0.1 seconds");
-    c.jobs = int(file.integer_or(root, "jobs", 0));
-    if (c.jobs < 0) file.fail(root["jobs"], "jobs", "expected a positive number of parallel trials");
-    Fnv1a64 hash;
-    hash.add(file_bytes(c.path));
-    c.content_hash = "fnv1a64:" + hash.hex();
+    c.random_seed = unsigned(file.integer_in(root, "random_seed", 1, 0, kMaxSeed,
+                                             fmt::format("expected an integer seed from 0 to {}", kMaxSeed)));
+    c.snapshot_interval = file.number_in(root, "snapshot_interval", 10, 0.1, kMaxInterval,
+                                         fmt::format("expected seconds from 0.1 to {} (a day)", kMaxInterval));
+    c.jobs = int(file.integer_in(root, "jobs", 0, 0, kMaxJobs,
+                                 fmt::format("expected a number of parallel trials from 1 to {} (0: one per core)", kMaxJobs)));
 
     YAML::Node runners = root["runners"];
     if (!runners || !runners.IsSequence() || runners.size() == 0)
@@ -40,16 +74,23 @@ CampaignConfig load_campaign(const std::string& path) {
         if (!r.IsMap()) file.fail(r, "runners", "expected each runner to be a mapping with a runner file");
         file.only_keys(r, {"runner", "name", "trials", "budget", "options"});
         fs::path runner_file = dir / file.string(r, "runner");
+        if (fs::is_directory(runner_file))
+            file.fail(r["runner"], "runner", runner_file.string() + " is a folder; expected a runner file in it");
         if (!fs::is_regular_file(runner_file)) file.fail(r["runner"], "runner", "no such runner file: " + runner_file.string());
         RunnerSpec spec;
         spec.definition = load_runner_definition(runner_file.string());
         spec.name = file.string_or(r, "name", spec.definition.name);
         if (!std::regex_match(spec.name, std::regex("[A-Za-z0-9][A-Za-z0-9_-]*")))
             file.fail(r["name"], "name", "expected letters, digits, '_' or '-' (it names a folder and a report row)");
-        spec.trials = int(file.integer_or(r, "trials", 1));
-        if (spec.trials < 1) file.fail(r["trials"], "trials", "expected a positive integer");
-        spec.budget_seconds = file.number_or(r, "budget", 60);
-        if (spec.budget_seconds <= 0) file.fail(r["budget"], "budget", "expected a positive number of seconds");
+        spec.trials = int(file.integer_in(r, "trials", 1, 1, kMaxTrials,
+                                          fmt::format("expected a number of trials from 1 to {}", kMaxTrials)));
+        // Trial n's seed is random_seed + n - 1: every trial's must fit too.
+        if (c.random_seed + uint64_t(spec.trials) - 1 > uint64_t(kMaxSeed))
+            file.fail(r["trials"] ? r["trials"] : r, "trials",
+                      fmt::format("trial {}'s seed would be random_seed + {} = {}, past the largest seed {}", spec.trials,
+                                  spec.trials - 1, c.random_seed + uint64_t(spec.trials) - 1, kMaxSeed));
+        spec.budget_seconds = file.number_in(r, "budget", 60, 1, kMaxBudget,
+                                             fmt::format("expected seconds per trial from 1 to {} (a year)", kMaxBudget));
         spec.options = spec.definition.options;
         if (YAML::Node options = r["options"]) {
             if (!options.IsMap()) file.fail(options, "options", "expected a mapping");
@@ -60,7 +101,29 @@ CampaignConfig load_campaign(const std::string& path) {
             file.fail(r, "name", "runner '" + spec.name + "' appears twice; give one a different name");
         c.runners.push_back(std::move(spec));
     }
+    c.content_hash = meaning_hash(c);
     return c;
+}
+
+std::vector<std::string> changed_files(const CampaignConfig& config, const std::string& recorded) {
+    // Before campaigns hashed what their files mean, the hash was of the campaign file's bytes.
+    if (recorded.rfind("fnv1a64:", 0) == 0) {
+        Fnv1a64 bytes;
+        bytes.add(file_bytes(config.path));
+        return "fnv1a64:" + bytes.hex() == recorded ? std::vector<std::string>{} : std::vector<std::string>{config.path};
+    }
+    nlohmann::json before = nlohmann::json::parse(recorded, nullptr, false);
+    nlohmann::json now = nlohmann::json::parse(config.content_hash);
+    if (!before.is_object() || before.value("scheme", "") != now["scheme"]) return {config.path};
+    std::set<std::string> changed;
+    const nlohmann::json& was = before["files"];
+    const nlohmann::json& is = now["files"];
+    if (!was.is_object()) return {config.path};
+    for (const auto& [path, hash] : is.items())
+        if (!was.contains(path) || was[path] != hash) changed.insert(path);
+    for (const auto& [path, hash] : was.items())
+        if (!is.contains(path)) changed.insert(path);
+    return {changed.begin(), changed.end()};
 }
 
 }  // namespace dlcov

@@ -30,11 +30,19 @@ struct CampaignConfig {
     unsigned random_seed = 1;
     double snapshot_interval = 10;  // seconds
     int jobs = 0;                   // 0 = the number of cores
-    std::string content_hash;       // of the campaign file's bytes: a resumed campaign must not have changed
+    // What the campaign means: the parsed content of the campaign file, its runner files, its
+    // framework config and that config's component map, each hashed (comments and layout do not
+    // count). A resumed campaign must mean what it meant.
+    std::string content_hash;
     std::vector<RunnerSpec> runners;
 };
 
-// Throws UserError naming file, line and key for anything malformed (the runner files too).
+// Throws UserError naming file, line and key for anything malformed (the runner files too):
+// numbers out of range (budget, trials, random_seed, snapshot_interval, jobs), keys given twice.
 CampaignConfig load_campaign(const std::string& path);
+
+// The files whose meaning changed since `recorded` (a content_hash an earlier run stored; also the
+// older hash of the campaign file's bytes): empty when the campaign means what it meant.
+std::vector<std::string> changed_files(const CampaignConfig& config, const std::string& recorded);
 
 }  // namespace dlcov

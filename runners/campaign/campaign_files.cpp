@@ -24,16 +24,8 @@ void CampaignFiles::write_campaign(const std::string& status, const std::string&
     if (status != "running") record.finished = utc_now_iso();
     std::vector<TrialRecord> trials = store_.trials();
     for (const auto& spec : config_.runners) {
-        RunnerRecord runner{spec.name, spec.definition.style, spec.definition.mode, spec.definition.path,
-                            spec.budget_seconds, {}};
-        for (const auto& t : trials) {
-            if (t.runner != spec.name || t.status == "pending") continue;
-            // A trial that has not ended (or died before writing its record) has what the store knows.
-            TrialRecord trial = read_trial_record(folder_, t.runner, t.trial).value_or(t);
-            trial.status = t.status;
-            runner.trials.push_back(trial);
-        }
-        record.runners.push_back(std::move(runner));
+        record.runners.push_back({spec.name, spec.definition.style, spec.definition.mode, spec.definition.path,
+                                  spec.budget_seconds, started_trials(folder_, spec.name, trials)});
     }
     write_campaign_record(folder_, record);
 }

@@ -3,6 +3,7 @@
 #include "campaign_config.h"
 #include "campaign_files.h"
 #include "campaign_folder.h"
+#include "campaign_owner.h"
 #include "campaign_store.h"
 #include "campaign_trial.h"
 #include "error.h"
@@ -17,6 +18,7 @@
 #include <deque>
 #include <filesystem>
 #include <fmt/format.h>
+#include <future>
 #include <ostream>
 #include <sys/resource.h>
 #include <thread>
@@ -29,6 +31,28 @@ namespace dlcov {
 namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Empties the campaign folder for --overwrite, keeping the lock file this process holds: a
+// removed lock file would let another `dlcov run` lock a new one beside it.
+void remove_all_but_lock(const CampaignFolder& folder) {
+    for (const auto& entry : fs::directory_iterator(folder.dir()))
+        if (entry.path() != fs::path(folder.lock_path())) fs::remove_all(entry.path());
+}
+
+// Runs `body` (which may start child processes) on a thread of its own; while it runs, a stop
+// signal kills every descendant, again and again, so a long child process cannot keep the
+// campaign from stopping.
+template <class Body>
+void interruptible(const StopSignals& signals, Body body) {
+    std::future<void> done = std::async(std::launch::async, body);
+    while (done.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+        if (signals.stopping()) kill_descendants();
+    try {
+        done.get();
+    } catch (const std::exception&) {
+        if (!signals.stopping()) throw;  // else it failed because the stop killed its children
+    }
+}
 
 double harness_cpu_seconds() {
     rusage u{};
@@ -43,33 +67,42 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
     double cpu_start = harness_cpu_seconds();
     CampaignConfig config = load_campaign(options.campaign_path);
 
-    InstrumentOptions io;
-    io.config_path = config.framework_config;
-    io.builds_dir = options.builds_dir;
-    BuildManifest build = instrument(io, out, out);
-
     std::string results_dir = !options.results_dir.empty() ? options.results_dir
                               : !config.results_dir.empty() ? config.results_dir
                                                             : "results";
     CampaignFolder folder(fs::path(results_dir) / config.name);
     const std::string& dir = folder.dir();
-    if (options.overwrite) fs::remove_all(dir);
+    // Before anything touches the folder: a second `dlcov run` of the campaign is refused here.
+    CampaignOwnerLock owner(folder);
+    if (options.overwrite) remove_all_but_lock(folder);
+
+    InstrumentOptions io;
+    io.config_path = config.framework_config;
+    io.builds_dir = options.builds_dir;
+    BuildManifest build = instrument(io, out, out);
+
     bool has_store = fs::exists(folder.store_path());
     if (!has_store && fs::exists(folder.record_path()))
         throw UserError(dir + " already holds a campaign without a results store; pass --overwrite to replace it");
-    fs::create_directories(dir);
 
     StopSignals signals;
     CampaignStore store(folder);
     if (has_store) {
         std::string recorded = store.recorded_config_hash();
-        if (!recorded.empty() && recorded != config.content_hash)
-            throw UserError(fmt::format("{} holds a campaign run from a different version of {}; pass --overwrite to start "
-                                        "it over, or give the new version another name",
-                                        dir, config.path));
+        std::vector<std::string> changed = recorded.empty() ? std::vector<std::string>{} : changed_files(config, recorded);
+        if (!changed.empty()) {
+            std::string list;
+            for (const auto& f : changed) list += "\n  " + f;
+            throw UserError(fmt::format("{} holds a campaign run from a different version of what it uses (what "
+                                        "these files say changed, not only their comments or layout):{}\npass "
+                                        "--overwrite to start it over, or give the new version another name",
+                                        dir, list));
+        }
     }
+    std::vector<std::pair<std::string, int>> trials;
     for (const auto& spec : config.runners)
-        for (int t = 1; t <= spec.trials; ++t) store.add_trial(spec.name, t);
+        for (int t = 1; t <= spec.trials; ++t) trials.emplace_back(spec.name, t);
+    store.add_trials(trials);
 
     std::deque<std::unique_ptr<TrialJob>> jobs;
     size_t finished_before = 0;
@@ -104,8 +137,10 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
     store.begin_campaign(config.name, config.path, config.content_hash, manifest_path(build.build_dir()));
     files.write_campaign("running", utc_now_iso());
 
-    // Setup (seed models ...) once per runner, before any trial.
-    for (const auto& spec : config.runners) make_runner(spec)->setup(build, dir);
+    // Setup (seed models ...) once per runner, before any trial; a signal stops it too.
+    for (const auto& spec : config.runners) {
+        if (!signals.stopping()) interruptible(signals, [&] { make_runner(spec)->setup(build, dir); });
+    }
 
     CampaignContext campaign{config, build, folder, store, files, display, signals, options.keep_profiles};
     bool completed = run_trials(campaign, jobs, parallel);

@@ -4,8 +4,10 @@
 // `dlcov report` reads (campaign_files.h). What lives where in results/<campaign>/ is
 // coverage/results/campaign_folder.h.
 //
-// Interruption (SIGINT, SIGTERM): every child process is killed, each running trial takes a
-// final snapshot and is marked interrupted, and run_campaign throws CampaignInterrupted.
+// One `dlcov run` per campaign: its folder's owner lock (campaign_owner.h) is held throughout;
+// another run of the same campaign is refused, naming the one that holds it.
+// Interruption (SIGINT, SIGTERM, SIGHUP): every child process is killed, each running trial takes
+// a final snapshot and is marked interrupted, and run_campaign throws CampaignInterrupted.
 // Running the same campaign file again resumes: finished trials are kept as they are;
 // interrupted (or, after a SIGKILL of the harness, running) trials continue where their last
 // snapshot left them, with the rest of their budget, keeping their snapshots and profiles.

@@ -1,6 +1,7 @@
-// SIGINT and SIGTERM ask the campaign to stop instead of ending the harness: while a StopSignals
-// lives, they set its flag, which the scheduler and every trial watch; the previous handlers come
-// back afterwards. One StopSignals at a time (a signal handler can only reach globals).
+// SIGINT, SIGTERM and SIGHUP (the terminal was closed) ask the campaign to stop instead of ending
+// the harness: while a StopSignals lives, they set its flag, which the scheduler and every trial
+// watch; SIGPIPE only makes a write to a closed pipe fail. The previous handlers come back
+// afterwards. One StopSignals at a time (a signal handler can only reach globals).
 #pragma once
 #include <atomic>
 

@@ -3,6 +3,7 @@
 #include "component_map.h"
 #include "error.h"
 #include "generator.h"
+#include "outside_text.h"
 #include "process.h"
 #include "trial_events.h"
 
@@ -134,7 +135,8 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
         std::string id = fmt::format("replay-{:06}", i);
         std::string artifact = fs::path(artifacts[i]).lexically_relative(canonical_root).generic_string();
         auto before = replayed_before.find(id);
-        if (before != replayed_before.end() && before->second == artifact) continue;
+        // The events file has the name as text: escaped where it is not UTF-8.
+        if (before != replayed_before.end() && before->second == escape_invalid_utf8(artifact)) continue;
         Placeholders q = p;
         q.set("artifact", artifacts[i]);
         ProcessSpec exec;
@@ -160,7 +162,7 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
         if (f.kind == "none") continue;
         f.artifact = artifacts[i];
         std::string said = last_line(r.output);
-        f.detail = r.describe() + (said.empty() ? "" : ": " + said.substr(0, 300));
+        f.detail = r.describe() + (said.empty() ? "" : ": " + utf8_prefix(said, 300));
         f.replay = replay;
         events.finding(f);
     }

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "live_runner.h"
+#include "outside_text.h"
 #include "process.h"
 #include "replay_runner.h"
 
@@ -55,8 +56,10 @@ Placeholders Runner::start_trial(const TrialContext& ctx) const {
     fs::create_directories(folder.work_dir());
     fs::create_directories(folder.profile_dir());
     {
+        nlohmann::json text = spec_.options;
+        escape_json_text(text);
         std::ofstream options(folder.options_path());
-        options << spec_.options.dump(2) << "\n";
+        options << text.dump(2) << "\n";
     }
     Placeholders p = campaign_placeholders(spec_, ctx.build, ctx.campaign_dir);
     p.set("trial", folder.dir());

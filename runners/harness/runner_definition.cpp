@@ -69,8 +69,7 @@ RunnerDefinition load_runner_definition(const std::string& path) {
     }
     if (d.mode == "replay" && d.artifacts_glob.empty())
         file.fail(root, "artifacts", "a replay runner needs artifacts: {root, glob}");
-    d.timeout_seconds = file.number_or(root, "timeout", 60);
-    if (d.timeout_seconds <= 0) file.fail(root["timeout"], "timeout", "expected a positive number of seconds");
+    d.timeout_seconds = file.number_in(root, "timeout", 60, 0.1, 604800, "expected seconds per execution from 0.1 to 604800 (a week)");
     if (YAML::Node env = root["env"]) {
         if (!env.IsMap()) file.fail(env, "env", "expected a mapping of variable names to values");
         for (const auto& kv : env) d.env[kv.first.Scalar()] = file.string(env, kv.first.Scalar());
