@@ -532,8 +532,8 @@ TEST_CASE("numbers, repeated keys and folders in campaign and runner files are r
         {head + "snapshot_interval: .nan\nrunners:\n  - {runner: loop.yaml}\n", c + ":3: key 'snapshot_interval'"},
         {head + "jobs: 99999999999\nrunners:\n  - {runner: loop.yaml}\n", c + ":3: key 'jobs'"},
         // yaml-cpp keeps the first of two equal keys: refused instead, in any mapping.
-        {head + "name: m\nrunners:\n  - {runner: loop.yaml}\n", c + ":3: key 'name': given twice in one mapping (first on line 1)"},
-        {head + "runners:\n  - {runner: loop.yaml, budget: 5, budget: 6}\n", c + ":4: key 'budget': given twice"},
+        {head + "name: m\nrunners:\n  - {runner: loop.yaml}\n", c + ":3: key 'name': duplicate key, given twice in one mapping (first on line 1)"},
+        {head + "runners:\n  - {runner: loop.yaml, budget: 5, budget: 6}\n", c + ":4: key 'budget': duplicate key, given twice"},
         {head + "runners:\n  - runner: " + dir + "\n", c + ":4: key 'runner': " + dir + " is a folder"},
     };
     for (const auto& k : cases) {

@@ -31,7 +31,7 @@ void check_unique_keys(const std::string& path, const YAML::Node& node, int dept
             auto [it, fresh] = first_line.emplace(entry.first.Scalar(), line_of(entry.first));
             if (!fresh)
                 throw UserError(path + ":" + std::to_string(line_of(entry.first)) + ": key '" + entry.first.Scalar() +
-                                "': given twice in one mapping (first on line " + std::to_string(it->second) +
+                                "': duplicate key, given twice in one mapping (first on line " + std::to_string(it->second) +
                                 "); give it once");
         }
         check_unique_keys(path, entry.second, depth + 1);

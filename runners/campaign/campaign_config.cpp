@@ -2,6 +2,7 @@
 
 #include "framework_config.h"
 #include "input_hash.h"
+#include "outside_text.h"
 #include "yaml_config.h"
 
 #include <filesystem>
@@ -24,8 +25,10 @@ constexpr double kMaxBudget = 31536000;
 // What a YAML file says, not how: its parsed content as canonical JSON (keys sorted, numbers and
 // booleans typed), hashed. Comments, blank lines, quoting style and key order do not count.
 std::string parsed_hash(const std::string& path) {
+    nlohmann::json content = yaml_to_json(YamlFile::load(path).root());
+    escape_json_text(content);  // a YAML file's strings need not be UTF-8
     Fnv1a64 hash;
-    hash.add(yaml_to_json(YamlFile::load(path).root()).dump());
+    hash.add(content.dump());
     return "fnv1a64:" + hash.hex();
 }
 
@@ -42,7 +45,9 @@ std::string meaning_hash(const CampaignConfig& c) {
         if (!framework.component_map.empty() && fs::is_regular_file(framework.component_map))
             files[framework.component_map] = parsed_hash(framework.component_map);
     }
-    return nlohmann::json{{"scheme", "parsed-yaml"}, {"files", files}}.dump();
+    nlohmann::json hash = {{"scheme", "parsed-yaml"}, {"files", files}};
+    escape_json_text(hash);  // nor its paths
+    return hash.dump();
 }
 
 }  // namespace
