@@ -1,5 +1,7 @@
 // End to end on the real instrumented tiny-dnn: a CRADLE-style campaign, its report, and the
 // correctness contract against llvm-cov on the profiles the campaign wrote.
+#include "campaign_folder.h"
+#include "campaign_record.h"
 #include "llvm_cov_report.h"
 #include "profile_merge.h"
 #include "test_support.h"
@@ -37,20 +39,22 @@ const std::string& campaign_dir() {
 }  // namespace
 
 TEST_CASE("a CRADLE campaign runs every seed on both backends, one profile per process") {
-    auto campaign = nlohmann::json::parse(read_file(campaign_dir() + "/campaign.json"));
-    CHECK(campaign["status"] == "finished");
-    auto trial = nlohmann::json::parse(read_file(campaign_dir() + "/cradle/trial-1/trial.json"));
+    CampaignFolder folder(campaign_dir());
+    CHECK(read_campaign_record(folder).status == "finished");
+    std::optional<TrialRecord> trial = read_trial_record(folder, "cradle", 1);
     auto seeds = nlohmann::json::parse(read_file(campaign_dir() + "/seeds/seeds.json"));
     REQUIRE(seeds.size() == 8);
-    CHECK(trial["executions"] == 16);
-    CHECK(trial["failed_executions"] == 0);
+    REQUIRE(trial);
+    CHECK(trial->executions == 16);
+    CHECK(trial->failed_executions == 0);
     size_t profiles = 0;
-    for (const auto& e : fs::directory_iterator(campaign_dir() + "/cradle/trial-1/profiles-kept"))
+    for (const auto& e : fs::directory_iterator(folder.trial("cradle", 1).kept_profile_dir()))
         profiles += e.path().extension() == ".profraw";
     CHECK(profiles == 16);
     for (const auto& s : seeds)
         for (std::string backend : {"internal", "avx"})
-            CHECK(fs::exists(campaign_dir() + "/cradle/trial-1/work/outputs/" + s["name"].get<std::string>() + "." + backend + ".json"));
+            CHECK(fs::exists(folder.trial("cradle", 1).work_dir() + "/outputs/" + s["name"].get<std::string>() + "." + backend +
+                             ".json"));
 }
 
 TEST_CASE("the report has the Table 6 layout and non-zero coverage in all five components") {
@@ -81,7 +85,7 @@ TEST_CASE("on the real tiny-dnn executor, dlcov measure equals llvm-cov report")
     std::string build = tinydnn_build_dir();
     auto manifest = nlohmann::json::parse(read_file(build + "/build.json"));
     std::vector<std::string> objects = manifest["objects"].get<std::vector<std::string>>();
-    std::string profile_dir = campaign_dir() + "/cradle/trial-1/profiles-kept";
+    std::string profile_dir = CampaignFolder(campaign_dir()).trial("cradle", 1).kept_profile_dir();
     std::string work = scratch_dir("tinydnn-contract");
 
     std::string cmd = kDlcov + " measure --files --json " + work + "/m.json --profiles " + profile_dir + " --objects";

@@ -1,10 +1,10 @@
 // The campaign engine on real executions of a tiny instrumented fake framework (built with
 // `dlcov instrument` in a few seconds): crashing, hanging, killed and flooding children, parallel
 // trials, coverage snapshots, Ctrl-C and SIGKILL of the harness with resume.
+#include "campaign_folder.h"
 #include "campaign_store.h"
 #include "running_coverage.h"
 #include "trial_events.h"
-#include "snapshots.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
@@ -103,7 +103,8 @@ std::string dlcov_run(const std::string& campaign, const std::string& results, c
 // Rows of a query against a campaign's store, each row's columns joined by '|'.
 std::vector<std::string> query(const std::string& campaign_dir, const std::string& sql) {
     sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2((campaign_dir + "/campaign.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_open_v2(CampaignFolder(campaign_dir).store_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+            SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt* stmt = nullptr;
     INFO(sql);
@@ -125,7 +126,7 @@ std::vector<std::string> query(const std::string& campaign_dir, const std::strin
 // The last snapshot of a trial.
 Snapshot last_snapshot(const std::string& campaign_dir, const std::string& runner, int trial) {
     Snapshot last;
-    for (const auto& s : read_snapshots(campaign_dir))
+    for (const auto& s : read_snapshots(CampaignFolder(campaign_dir)))
         if (s.runner == runner && s.trial == trial) last = s;
     REQUIRE(last.runner == runner);
     return last;
@@ -150,9 +151,10 @@ pid_t spawn_dlcov_run(const std::string& campaign, const std::string& results, c
 
 // Waits until the campaign has at least `count` snapshots (of any trial), up to a minute.
 void wait_for_snapshots(const std::string& campaign_dir, size_t count) {
+    CampaignFolder folder(campaign_dir);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
-        if (fs::exists(campaign_dir + "/campaign.db") && read_snapshots(campaign_dir).size() >= count) return;
+        if (fs::exists(folder.store_path()) && read_snapshots(folder).size() >= count) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     FAIL("no " << count << " snapshots in " << campaign_dir << " after a minute");
@@ -206,13 +208,13 @@ TEST_CASE("raw profile names give their writer's pid", "[campaign]") {
 TEST_CASE("events are read incrementally, a cut line waits for its end", "[campaign]") {
     std::string dir = scratch_dir("campaign_events");
     std::string path = dir + "/events.jsonl";
-    TrialEvents events(path);
+    TrialEventsReader events(path);
     CHECK(events.read_new().executions.empty());  // no file yet
     write_file(path,
                "{\"event\":\"execution\",\"id\":\"a\",\"artifact\":\"m.json\",\"backend\":\"avx\",\"result\":\"exit 0\",\"seconds\":0.5}\n"
                "{\"event\":\"finding\",\"kind\":\"crash\",\"artifact\":\"m.json\"}\n"
                "{\"event\":\"execution\",\"id\":\"b\",");
-    TrialEvents::Batch first = events.read_new();
+    TrialEvents first = events.read_new();
     REQUIRE(first.executions.size() == 1);
     CHECK(first.executions[0].backend == "avx");
     CHECK(first.executions[0].seconds == 0.5);
@@ -220,7 +222,7 @@ TEST_CASE("events are read incrementally, a cut line waits for its end", "[campa
     CHECK(first.findings[0].kind == "crash");
     CHECK(events.read_new().executions.empty());
     write_file(path, read_file(path) + "\"result\":\"signal 11 (Segmentation fault)\"}\n");
-    TrialEvents::Batch second = events.read_new();
+    TrialEvents second = events.read_new();
     REQUIRE(second.executions.size() == 1);
     CHECK(second.executions[0].id == "b");
     CHECK(second.failed_executions == 1);
@@ -259,7 +261,8 @@ TEST_CASE("executions that crash, hang, are killed or flood output are recorded 
     }
     // Folded: only the running total is left, and the report finds it.
     std::vector<std::string> left;
-    for (const auto& e : fs::directory_iterator(results + "/faulty/trial-1/profiles")) left.push_back(e.path().filename());
+    for (const auto& e : fs::directory_iterator(CampaignFolder(results).trial("faulty", 1).profile_dir()))
+        left.push_back(e.path().filename());
     CHECK(left == std::vector<std::string>{"coverage.profdata"});
     CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
     INFO(report.output);
@@ -289,14 +292,15 @@ TEST_CASE("live testers that hang or flood run in parallel, are stopped, and kee
 
     // The hanging tester was killed at its timeout and still has its coverage.
     CHECK(last_snapshot(results, "hang", 1).coverage["graph"].lines.covered > 0);
-    CHECK_THAT(read_file(results + "/hang/trial-1/tester.log"), Contains("hang"));
+    TrialFolder hang = CampaignFolder(results).trial("hang", 1), flood = CampaignFolder(results).trial("flood", 1);
+    CHECK_THAT(read_file(hang.tester_log_path()), Contains("hang"));
     // 600 MB of output: 1 MiB kept, the rest counted.
     CHECK(last_snapshot(results, "flood", 1).coverage["utility"].lines.covered > 0);
-    CHECK(fs::file_size(results + "/flood/trial-1/tester.log") < 2 << 20);
-    CHECK_THAT(read_file(results + "/flood/trial-1/tester.log"), Contains("more bytes dropped"));
+    CHECK(fs::file_size(flood.tester_log_path()) < 2 << 20);
+    CHECK_THAT(read_file(flood.tester_log_path()), Contains("more bytes dropped"));
     // --keep-profiles: the two flood processes' raw profiles were folded and kept.
     size_t kept = 0;
-    for (const auto& e : fs::directory_iterator(results + "/flood/trial-1/profiles-kept")) kept += e.path().extension() == ".profraw";
+    for (const auto& e : fs::directory_iterator(flood.kept_profile_dir())) kept += e.path().extension() == ".profraw";
     CHECK(kept == 2);
 }
 
@@ -313,7 +317,7 @@ TEST_CASE("snapshots follow a running trial and fold only profiles of finished p
     for (int trial : {1, 2}) {
         INFO("trial " << trial);
         std::vector<Snapshot> snaps;
-        for (const auto& s : read_snapshots(results))
+        for (const auto& s : read_snapshots(CampaignFolder(results)))
             if (s.trial == trial) snaps.push_back(s);
         REQUIRE(snaps.size() >= 5);
         // Profiles were folded while the trial ran, not only at its end.
@@ -350,7 +354,7 @@ TEST_CASE("Ctrl-C stops the children, keeps a consistent store, and run resumes"
     CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"interrupted"});
     // No tester survived the harness.
     CHECK(run_command("pgrep -f " + shell_quote(dir + "/result[s]") + " | grep -c . || true").output == "0\n");
-    std::vector<Snapshot> before = read_snapshots(results);
+    std::vector<Snapshot> before = read_snapshots(CampaignFolder(results));
 
     CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
     INFO(r.output);
@@ -358,7 +362,7 @@ TEST_CASE("Ctrl-C stops the children, keeps a consistent store, and run resumes"
     CHECK_THAT(r.output, Contains("resuming campaign stop: 0 trial(s) finished, 2 to run"));
     CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
     CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
-    std::vector<Snapshot> after = read_snapshots(results);
+    std::vector<Snapshot> after = read_snapshots(CampaignFolder(results));
     CHECK(after.size() > before.size());
     for (const auto& s : before) {
         bool kept = false;
@@ -380,7 +384,7 @@ TEST_CASE("a harness killed with SIGKILL resumes with every finished snapshot in
     wait_for_snapshots(results, 4);
     REQUIRE(kill(pid, SIGKILL) == 0);
     CHECK(wait_exit_code(pid) == 128 + SIGKILL);
-    std::vector<Snapshot> before = read_snapshots(results);
+    std::vector<Snapshot> before = read_snapshots(CampaignFolder(results));
     REQUIRE(before.size() >= 4);
     CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"running"});
 
@@ -389,7 +393,7 @@ TEST_CASE("a harness killed with SIGKILL resumes with every finished snapshot in
     REQUIRE(r.exit_code == 0);
     CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
     CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
-    std::vector<Snapshot> after = read_snapshots(results);
+    std::vector<Snapshot> after = read_snapshots(CampaignFolder(results));
     for (const auto& s : before) {
         bool intact = false;
         for (const auto& a : after)

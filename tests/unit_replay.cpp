@@ -2,7 +2,10 @@
 // which saved artifacts each finds in a tree shaped like the tool's output
 // (tests/fixtures/replay/<tool>/), and `dlcov run` replaying them one process each, with an
 // instrumented stand-in for the python interpreter (tests/fixtures/replay/probe/).
+#include "campaign_folder.h"
+#include "campaign_record.h"
 #include "error.h"
+#include "finding.h"
 #include "replay_runner.h"
 #include "runner_definition.h"
 #include "test_support.h"
@@ -90,7 +93,7 @@ Strings split_tabs(const std::string& line) {
 
 std::vector<nlohmann::json> events_of(const std::string& trial_dir, const std::string& kind) {
     std::vector<nlohmann::json> out;
-    for (const auto& line : lines_of(read_file(trial_dir + "/events.jsonl"))) {
+    for (const auto& line : lines_of(read_file(TrialFolder(trial_dir).events_path()))) {
         auto j = nlohmann::json::parse(line);
         if (j["event"] == kind) out.push_back(j);
     }
@@ -224,7 +227,9 @@ const ReplayCampaign& replay_campaign() {
     return c;
 }
 
-std::string trial_dir(const std::string& tool) { return replay_campaign().results + "/replay/" + tool + "/trial-1"; }
+std::string trial_dir(const std::string& tool) {
+    return CampaignFolder(replay_campaign().results + "/replay").trial(tool, 1).dir();
+}
 
 }  // namespace
 
@@ -272,20 +277,22 @@ TEST_CASE("dlcov run replays every artifact of each tool's tree, one process and
         // One raw profile per execution, named by its index, also for the killed and crashed ones;
         // all readable (none set aside in profiles-skipped/).
         std::map<std::string, int> profiles_per_id;
-        for (std::string folder : {"/profiles", "/profiles-kept"}) {
-            if (!fs::exists(trial + folder)) continue;
-            for (const auto& e : fs::directory_iterator(trial + folder)) {
+        TrialFolder folder(trial);
+        for (std::string profiles : {folder.profile_dir(), folder.kept_profile_dir()}) {
+            if (!fs::exists(profiles)) continue;
+            for (const auto& e : fs::directory_iterator(profiles)) {
                 if (e.path().extension() != ".profraw") continue;
                 ++profiles_per_id[e.path().filename().string().substr(0, std::string("replay-000000").size())];
             }
         }
-        CHECK_FALSE(fs::exists(trial + "/profiles-skipped"));
+        CHECK_FALSE(fs::exists(folder.skipped_profile_dir()));
         CHECK(profiles_per_id.size() == expected.size());
         for (const auto& [id, count] : profiles_per_id) CHECK(count == 1);
 
-        auto trial_json = nlohmann::json::parse(read_file(trial + "/trial.json"));
-        CHECK(trial_json["executions"] == expected.size());
-        CHECK(trial_json["failed_executions"] == (tool == "lemon" ? 4 : 0));
+        std::optional<TrialRecord> record = read_trial_record(CampaignFolder(c.results + "/replay"), tool, 1);
+        REQUIRE(record);
+        CHECK(record->executions == expected.size());
+        CHECK(record->failed_executions == (tool == "lemon" ? 4 : 0));
     }
 }
 
@@ -293,24 +300,23 @@ TEST_CASE("a crash, a hang and a NaN in a LEMON tree are findings and the replay
     // (An unloadable model, exit 2, is a failed execution but no finding: lemon.yaml's finding_kinds.)
     const ReplayCampaign& c = replay_campaign();
     REQUIRE(c.run.exit_code == 0);
-    auto findings = nlohmann::json::parse(read_file(trial_dir("lemon") + "/findings.json"));
+    std::vector<Finding> findings = read_findings(TrialFolder(trial_dir("lemon")));
     REQUIRE(findings.size() == 3);
-    std::map<std::string, nlohmann::json> by_kind;
-    for (const auto& f : findings) by_kind[f["kind"]] = f;
+    std::map<std::string, Finding> by_kind;
+    for (const auto& f : findings) by_kind[f.kind] = f;
     std::string root = fs::canonical(c.lemon_tree).string();
 
     REQUIRE(by_kind.count("crash"));
-    CHECK(by_kind["crash"]["artifact"] == root + "/lenet5-mnist/crash/lenet5-mnist_origin0-LC1-probe-segv.h5");
-    CHECK_THAT(by_kind["crash"]["detail"].get<std::string>(), Contains("signal 11"));
+    CHECK(by_kind["crash"].artifact == root + "/lenet5-mnist/crash/lenet5-mnist_origin0-LC1-probe-segv.h5");
+    CHECK_THAT(by_kind["crash"].detail, Contains("signal 11"));
     REQUIRE(by_kind.count("timeout"));
-    CHECK(by_kind["timeout"]["artifact"] == root + "/lenet5-mnist/mut_model/lenet5-mnist_origin0-GF1-probe-hang.h5");
+    CHECK(by_kind["timeout"].artifact == root + "/lenet5-mnist/mut_model/lenet5-mnist_origin0-GF1-probe-hang.h5");
     REQUIRE(by_kind.count("nan"));  // exit 3, through lemon.yaml's finding_kinds
-    CHECK_THAT(by_kind["nan"]["detail"].get<std::string>(), Contains("exit 3: probe: NaN in the outputs of"));
+    CHECK_THAT(by_kind["nan"].detail, Contains("exit 3: probe: NaN in the outputs of"));
     for (const auto& [kind, f] : by_kind) {
         INFO(kind);
-        std::string replay = f["replay"];
-        CHECK_THAT(replay, StartsWith("TF_CPP_MIN_LOG_LEVEL=2 " + c.probe + " ") && Contains("keras_predict.py") &&
-                               Contains(f["artifact"].get<std::string>()));
+        CHECK_THAT(f.replay, StartsWith("TF_CPP_MIN_LOG_LEVEL=2 " + c.probe + " ") && Contains("keras_predict.py") &&
+                                 Contains(f.artifact));
     }
     // The output of each failed replay is kept in the trial's work folder, the unusable one's too.
     CHECK_THAT(read_file(trial_dir("lemon") + "/work/replay-000000.log"), Contains("signal 11"));
@@ -320,7 +326,7 @@ TEST_CASE("a crash, a hang and a NaN in a LEMON tree are findings and the replay
 
     // The other trees have no failing artifacts.
     for (std::string tool : {"muffin", "freefuzz", "nnsmith", "comet"})
-        CHECK(nlohmann::json::parse(read_file(trial_dir(tool) + "/findings.json")).empty());
+        CHECK(read_findings(TrialFolder(trial_dir(tool))).empty());
 
     auto report = run_command(kDlcov + " report " + shell_quote(c.results + "/replay"));
     INFO(report.output);
@@ -369,7 +375,7 @@ TEST_CASE("a replay stops at the trial's budget", "[replay]") {
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.output, Contains("budget used up after 2 of 9 artifacts"));
-    std::string trial = replay_campaign().results + "/replay-budget/lemon/trial-1";
+    std::string trial = CampaignFolder(replay_campaign().results + "/replay-budget").trial("lemon", 1).dir();
     CHECK(events_of(trial, "execution").size() == 2);
     CHECK(lines_of(read_file(trial + "/work/probe.log")).size() == 2);
 }
@@ -377,7 +383,7 @@ TEST_CASE("a replay stops at the trial's budget", "[replay]") {
 TEST_CASE("an interrupted replay resumes after the artifacts it already replayed", "[replay]") {
     REQUIRE(replay_campaign().run.exit_code == 0);
     std::string campaign = lemon_only_campaign("replay-resume", 600);
-    std::string trial = replay_campaign().results + "/replay-resume/lemon/trial-1";
+    std::string trial = CampaignFolder(replay_campaign().results + "/replay-resume").trial("lemon", 1).dir();
     // Interrupt while the second artifact hangs (its probe has logged its line).
     std::string log = shell_quote(trial + "/work/probe.log");
     auto first = run_command("(" + dlcov_run(campaign) + " & pid=$!; for i in $(seq 400); do "
@@ -398,6 +404,5 @@ TEST_CASE("an interrupted replay resumes after the artifacts it already replayed
     CHECK(replayed == kExpected.at("lemon"));
     Strings probe_runs = lines_of(read_file(trial + "/work/probe.log"));
     CHECK(probe_runs.size() == kExpected.at("lemon").size() + 1);  // the hanging one ran twice
-    auto findings = nlohmann::json::parse(read_file(trial + "/findings.json"));
-    CHECK(findings.size() == 3);
+    CHECK(read_findings(TrialFolder(trial)).size() == 3);
 }

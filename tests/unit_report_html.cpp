@@ -94,7 +94,7 @@ std::string write_report(const Comparison& c, const std::string& name) {
     in.campaign_name = "hostile <campaign>";
     in.campaign_dir = hostile_fixture().dir;
     in.comparison = &c;
-    for (const auto& t : c.runners) in.runners.push_back({t.name, "<style>", "live", 1.0, {}});
+    for (const auto& t : c.runners) in.runners.push_back({t.name, "<style>", "live", "", 1.0, {}});
     // Three trials per runner, so the statistics page has numbers to compare.
     for (const auto& t : c.runners)
         for (int trial = 0; trial < 3; ++trial) {
@@ -104,8 +104,13 @@ std::string write_report(const Comparison& c, const std::string& name) {
             in.trial_coverage[t.name].push_back(tc);
         }
     in.trial_coverage_source = "test data";
-    in.findings.push_back({kRunnerOne, 1, "crash", "work/<img src=x>.json", "internal&avx", "\"detail\"",
-                           "dlcov-tinydnn-exec '<x>'"});
+    Finding f;
+    f.kind = "crash";
+    f.artifact = "work/<img src=x>.json";
+    f.backends = "internal&avx";
+    f.detail = "\"detail\"";
+    f.replay = "dlcov-tinydnn-exec '<x>'";
+    in.findings.push_back({kRunnerOne, 1, f});
     in.exports = {{"coverage.lcov", "lcov"}};
     std::string dir = scratch_dir(name);
     write_file(dir + "/coverage.lcov", lcov_tracefile(c, "hostile"));

@@ -3,6 +3,7 @@
 // campaign, written DIR:RUNNER; both must have run on the same instrumented build.
 #include "build_manifest.h"
 #include "campaign_folder.h"
+#include "campaign_record.h"
 #include "commands.h"
 #include "diff_render.h"
 #include "error.h"
@@ -11,7 +12,6 @@
 #include <fmt/format.h>
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
@@ -20,7 +20,7 @@ namespace dlcov {
 namespace {
 
 struct Side {
-    fs::path campaign_dir;
+    std::string report_dir;  // of the campaign
     std::string runner;  // "" = every runner of the campaign
     RunnerProfiles profiles;
     BuildManifest build;
@@ -30,26 +30,26 @@ struct Side {
 Side parse_side(const std::string& arg) {
     Side s;
     std::string dir = arg;
-    if (!fs::exists(fs::path(arg) / "campaign.json")) {
+    if (!fs::exists(CampaignFolder(arg).record_path())) {
         auto colon = arg.rfind(':');
         if (colon != std::string::npos && colon + 1 < arg.size()) {
             dir = arg.substr(0, colon);
             s.runner = arg.substr(colon + 1);
         }
     }
-    s.campaign_dir = fs::absolute(dir).lexically_normal();
-    nlohmann::json campaign = read_campaign_file(s.campaign_dir / "campaign.json");
-    s.build = load_manifest(campaign.at("build").get<std::string>());
-    std::string label = campaign.at("name").get<std::string>();
+    CampaignFolder folder(dir);
+    s.report_dir = folder.report_dir();
+    CampaignRecord campaign = read_campaign_record(folder);
+    s.build = load_manifest(campaign.build);
+    std::string label = campaign.name;
     s.profiles.name = s.runner.empty() ? label + " (all runners)" : label + ":" + s.runner;
     std::string known;
     bool found = false;
-    for (const auto& runner : campaign.at("runners")) {
-        std::string name = runner.at("name").get<std::string>();
-        known += (known.empty() ? "" : ", ") + name;
-        if (!s.runner.empty() && name != s.runner) continue;
+    for (const auto& runner : campaign.runners) {
+        known += (known.empty() ? "" : ", ") + runner.name;
+        if (!s.runner.empty() && runner.name != s.runner) continue;
         found = true;
-        for (const auto& dir : trial_profile_dirs(s.campaign_dir, runner)) s.profiles.profile_paths.push_back(dir);
+        for (const auto& dir : trial_profile_dirs(folder, runner)) s.profiles.profile_paths.push_back(dir);
     }
     if (!s.runner.empty() && !found)
         throw UserError(fmt::format("{}: campaign {} has no runner '{}' (runners: {})", arg, label, s.runner, known));
@@ -81,7 +81,7 @@ void run_diff(const std::string& a_arg, const std::string& b_arg, std::string ht
     CoverageDiff d = diff_coverage(MeasurementPipeline(a.build), a.profiles, b.profiles);
     std::cout << render_diff_text(d);
     if (html_path.empty()) {
-        fs::path report = a.campaign_dir / "report";
+        fs::path report = a.report_dir;
         fs::create_directories(report);
         html_path = (report / ("diff-" + file_label(a.profiles.name) + "-vs-" + file_label(b.profiles.name) + ".html")).string();
     }

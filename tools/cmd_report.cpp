@@ -2,13 +2,14 @@
 // the HTML report in report/ and the lcov and Cobertura exports next to it.
 #include "build_manifest.h"
 #include "campaign_folder.h"
+#include "campaign_record.h"
+#include "campaign_store.h"
 #include "commands.h"
 #include "coverage_exports.h"
 #include "error.h"
 #include "html_report.h"
 #include "runner_comparison.h"
 #include "table6.h"
-#include "snapshots.h"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -23,35 +24,20 @@ namespace dlcov {
 
 namespace {
 
-// Every trial's findings.json, in campaign order.
-std::vector<FindingRecord> read_findings(const fs::path& dir, const nlohmann::json& campaign) {
-    std::vector<FindingRecord> out;
-    for (const auto& runner : campaign.at("runners"))
-        for (const auto& trial : runner.at("trials")) {
-            fs::path file = dir / trial.at("dir").get<std::string>() / "findings.json";
-            if (!fs::exists(file)) continue;
-            for (const auto& f : read_campaign_file(file))
-                out.push_back({runner.at("name").get<std::string>(), trial.value("trial", 1), f.value("kind", ""),
-                               f.value("artifact", ""), f.value("backends", ""), f.value("detail", ""),
-                               f.value("replay", "")});
-        }
-    return out;
-}
-
 // Per runner: findings by kind and the first few with the command that replays them; every
 // finding is in report/findings.html and each trial's findings.json.
-void print_findings(const std::vector<RunnerSummary>& runners, const std::vector<FindingRecord>& findings) {
+void print_findings(const std::vector<RunnerRecord>& runners, const std::vector<CampaignFinding>& findings) {
     constexpr size_t kShown = 3;
     std::cout << "Findings\n";
     for (const auto& runner : runners) {
         size_t count = 0;
         std::map<std::string, size_t> by_kind;
         std::string lines;
-        for (const auto& f : findings) {
-            if (f.runner != runner.name) continue;
+        for (const auto& [found_by, trial, f] : findings) {
+            if (found_by != runner.name) continue;
             ++by_kind[f.kind];
             if (count++ >= kShown) continue;
-            lines += fmt::format("    trial {}: {} {} [{}] {}\n      replay: {}\n", f.trial, f.kind, f.artifact, f.backends,
+            lines += fmt::format("    trial {}: {} {} [{}] {}\n      replay: {}\n", trial, f.kind, f.artifact, f.backends,
                                  f.detail, f.replay);
         }
         std::string kinds;
@@ -101,35 +87,27 @@ void collect_trial_coverage(ReportInput& in, const MeasurementPipeline& pipeline
 }
 
 void run_report(const std::string& campaign_dir) {
-    fs::path dir = fs::absolute(campaign_dir).lexically_normal();
-    nlohmann::json campaign = read_campaign_file(dir / "campaign.json");
-    BuildManifest build = load_manifest(campaign.at("build").get<std::string>());
+    CampaignFolder folder(campaign_dir);
+    CampaignRecord campaign = read_campaign_record(folder);
+    BuildManifest build = load_manifest(campaign.build);
 
     ReportInput in;
     std::vector<RunnerProfiles> testers;
-    for (const auto& runner : campaign.at("runners")) {
-        RunnerProfiles t{runner.at("name").get<std::string>(), {}};
-        RunnerSummary rs{t.name, runner.value("style", ""), runner.value("mode", ""), runner.value("budget", 0.0), {}};
-        t.profile_paths = trial_profile_dirs(dir, runner);
-        for (const auto& trial : runner.at("trials")) {
-            rs.trials.push_back(TrialSummary{trial.value("trial", 1), trial.value("dir", ""), trial.value("executions", uint64_t(0)),
-                                             trial.value("failed_executions", uint64_t(0)), trial.value("findings", uint64_t(0)),
-                                             trial.value("seconds", 0.0)});
-        }
-        if (is_test_suite(rs.style)) in.baseline_runner = rs.name;
-        testers.push_back(std::move(t));
-        in.runners.push_back(std::move(rs));
+    for (const auto& runner : campaign.runners) {
+        testers.push_back({runner.name, trial_profile_dirs(folder, runner)});
+        if (is_test_suite(runner.style)) in.baseline_runner = runner.name;
+        in.runners.push_back(runner);
     }
-    if (testers.empty()) throw UserError(dir.string() + "/campaign.json: no runner has finished a trial yet");
+    if (testers.empty()) throw UserError(folder.record_path() + ": no runner has finished a trial yet");
 
     MeasurementPipeline pipeline(build);
     Comparison c = compare_runners(pipeline, testers);
     for (const auto& s : c.all.skipped) std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
 
-    std::cout << fmt::format("Campaign {} on {} {} ({} mode), status {}\n\n", campaign.at("name").get<std::string>(),
-                             build.framework, build.version, build.mode, campaign.value("status", "?"));
+    std::cout << fmt::format("Campaign {} on {} {} ({} mode), status {}\n\n", campaign.name, build.framework,
+                             build.version, build.mode, campaign.status);
     std::cout << render_table6(c);
-    in.findings = read_findings(dir, campaign);
+    in.findings = read_campaign_findings(folder, campaign);
     print_findings(in.runners, in.findings);
 
     nlohmann::json summary = comparison_json(c);
@@ -137,32 +115,32 @@ void run_report(const std::string& campaign_dir) {
     CoverageTally exported = export_totals(c);
     summary["total"]["distinct_lines"] = {{"covered", exported.lines.covered}, {"total", exported.lines.total},
                                           {"percent", exported.lines.percent()}};
-    summary["campaign"] = campaign.at("name");
+    summary["campaign"] = campaign.name;
     summary["framework"] = {{"name", build.framework}, {"version", build.version}, {"mode", build.mode}};
     std::string csv = comparison_csv(c);
-    write_text_file(dir / "summary.json", summary.dump(2) + "\n");
-    write_text_file(dir / "summary.csv", csv);
-    std::cout << fmt::format("\nWrote {} and {}\n", (dir / "summary.json").string(), (dir / "summary.csv").string());
+    write_text_file(folder.summary_json_path(), summary.dump(2) + "\n");
+    write_text_file(folder.summary_csv_path(), csv);
+    std::cout << fmt::format("\nWrote {} and {}\n", folder.summary_json_path(), folder.summary_csv_path());
 
     // The HTML report and the exports, all in report/ so its links stay inside one folder.
-    fs::path report = dir / "report";
+    fs::path report = folder.report_dir();
     fs::create_directories(report);
-    write_text_file(report / "coverage.lcov", lcov_tracefile(c, campaign.at("name").get<std::string>()));
+    write_text_file(report / "coverage.lcov", lcov_tracefile(c, campaign.name));
     write_text_file(report / "cobertura.xml", cobertura_xml(c, build.source_root));
     write_text_file(report / "coverage.json", summary.dump(2) + "\n");
     write_text_file(report / "coverage.csv", csv);
 
-    in.campaign_name = campaign.at("name").get<std::string>();
-    in.campaign_dir = dir.string();
-    in.config = campaign.value("config", "");
-    in.status = campaign.value("status", "?");
-    in.started = campaign.value("started", "");
-    in.finished = campaign.value("finished", "");
+    in.campaign_name = campaign.name;
+    in.campaign_dir = folder.dir();
+    in.config = campaign.config;
+    in.status = campaign.status;
+    in.started = campaign.started;
+    in.finished = campaign.finished;
     in.framework = build.framework;
     in.framework_version = build.version;
     in.mode = build.mode;
     in.comparison = &c;
-    in.snapshots = read_snapshots(dir.string());
+    in.snapshots = read_snapshots(folder);
     collect_trial_coverage(in, pipeline, testers);
     std::string lcov_totals = fmt::format(
         "lines {}/{} (distinct source lines: Table 6 counts a line once per function definition containing it, as "

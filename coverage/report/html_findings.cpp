@@ -18,10 +18,10 @@ std::string findings_page(const ReportInput& in) {
                        in.findings.size(), html_escape(in.campaign_dir));
     body += "<table class=\"sortable\">\n<thead><tr><th>runner</th><th>trial</th><th>kind</th><th>reproducer</th>"
             "<th>backends</th><th>detail</th><th>replay command</th></tr></thead>\n<tbody>\n";
-    for (const auto& f : in.findings)
+    for (const auto& [runner, trial, f] : in.findings)
         body += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td><code>{}</code></td><td>{}</td>"
                             "<td>{}</td><td><code>{}</code></td></tr>\n",
-                            html_escape(f.runner), f.trial, html_escape(f.kind), html_escape(f.artifact),
+                            html_escape(runner), trial, html_escape(f.kind), html_escape(f.artifact),
                             html_escape(f.backends), html_escape(f.detail), html_escape(f.replay));
     body += "</tbody></table>\n";
     return page("Findings", body);

@@ -6,8 +6,10 @@
 // over-time.html (SVG curves), overlap.html (Venn / UpSet-style), uncovered.html (largest
 // functions no runner ran), statistics.html (Mann-Whitney U, A12), findings.html.
 #pragma once
+#include "campaign_record.h"
+#include "finding.h"
 #include "runner_comparison.h"
-#include "snapshots.h"
+#include "snapshot.h"
 
 #include <map>
 #include <string>
@@ -15,37 +17,18 @@
 
 namespace dlcov {
 
-struct TrialSummary {
-    int trial = 1;
-    std::string dir;  // relative to the campaign folder
-    uint64_t executions = 0, failed_executions = 0, findings = 0;
-    double seconds = 0;
-};
-
-struct RunnerSummary {
-    std::string name, style, mode;
-    double budget_seconds = 0;
-    std::vector<TrialSummary> trials;
-};
-
-struct FindingRecord {
-    std::string runner;
-    int trial = 1;
-    std::string kind, artifact, backends, detail, replay;
-};
-
 // Per trial of one runner: final coverage per component id and "overall".
 using TrialCoverage = ComponentTallies;  // one trial's final coverage
 
 struct ReportInput {
     std::string campaign_name, campaign_dir, config, status, started, finished;
     std::string framework, framework_version, mode;
-    std::vector<RunnerSummary> runners;                 // in Comparison::runners order
+    std::vector<RunnerRecord> runners;                  // in Comparison::runners order
     const Comparison* comparison = nullptr;
     std::vector<Snapshot> snapshots;                    // empty when no campaign.db
     std::map<std::string, std::vector<TrialCoverage>> trial_coverage;  // runner -> trials
     std::string trial_coverage_source;                  // how trial_coverage was obtained
-    std::vector<FindingRecord> findings;
+    std::vector<CampaignFinding> findings;
     std::string baseline_runner;  // the framework's own test suite, "" when none ran
     std::vector<std::pair<std::string, std::string>> exports;  // file name, description
 };

@@ -8,21 +8,10 @@ namespace fs = std::filesystem;
 
 namespace dlcov {
 
-nlohmann::json read_campaign_file(const fs::path& path) {
-    std::ifstream in(path);
-    if (!in) throw UserError(path.string() + ": cannot read (is this a campaign folder written by `dlcov run`?)");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw UserError(path.string() + ": not valid JSON: " + e.what());
-    }
-}
+CampaignFolder::CampaignFolder(const fs::path& dir) : dir_(fs::absolute(dir).lexically_normal().string()) {}
 
-std::vector<std::string> trial_profile_dirs(const fs::path& campaign_dir, const nlohmann::json& runner) {
-    std::vector<std::string> out;
-    for (const auto& trial : runner.at("trials"))
-        out.push_back((campaign_dir / trial.at("dir").get<std::string>() / "profiles").string());
-    return out;
+std::string CampaignFolder::trial_dir(const std::string& runner, int trial) {
+    return (fs::path(runner) / ("trial-" + std::to_string(trial))).generic_string();
 }
 
 void write_text_file(const fs::path& path, const std::string& text) {

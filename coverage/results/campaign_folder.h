@@ -1,18 +1,69 @@
-// Reading and writing a campaign folder written by `dlcov run`, for the commands that report
-// on one (dlcov report, dlcov diff).
+// The campaign folder and every path inside it: its file names are spelled here and nowhere else.
+//
+// results/<campaign>/                  CampaignFolder
+//   campaign.db                        the results store (campaign_store.h)
+//   campaign.json                      what ran, on which build, with what outcome (campaign_record.h)
+//   seeds/                             seed models (made by the runners' setup step, named in runner files)
+//   summary.json, summary.csv          Table 6 as JSON and CSV, written by `dlcov report`
+//   report/                            the HTML report and its exports, written by `dlcov report`
+//   <runner>/trial-<n>/                TrialFolder: one trial
+//     work/                            what the tester generated and what each execution wrote
+//     profiles/                        coverage.profdata (the trial's coverage so far) and the raw
+//                                      profiles of executions not folded into it yet
+//     profiles-kept/                   folded raw profiles, with --keep-profiles
+//     profiles-skipped/                raw profiles that could not be read
+//     events.jsonl                     one line per execution and finding (trial_events.h)
+//     options.json                     the runner's options: the tester's --options file
+//     tester.log                       what a live tester printed
+//     findings.json                    the trial's findings (finding.h)
+//     trial.json                       the trial's record (trial_record.h)
 #pragma once
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
 namespace dlcov {
 
-// A JSON file of the folder; UserError naming the file when it is missing or not JSON.
-nlohmann::json read_campaign_file(const std::filesystem::path& path);
+class TrialFolder {
+public:
+    explicit TrialFolder(std::string dir) : dir_(std::move(dir)) {}
 
-// The profile folder of every trial of one runner (an entry of campaign.json's "runners").
-std::vector<std::string> trial_profile_dirs(const std::filesystem::path& campaign_dir, const nlohmann::json& runner);
+    const std::string& dir() const { return dir_; }
+    std::string work_dir() const { return path("work"); }
+    std::string profile_dir() const { return path("profiles"); }
+    std::string running_profile() const { return path("profiles/coverage.profdata"); }
+    std::string kept_profile_dir() const { return path("profiles-kept"); }
+    std::string skipped_profile_dir() const { return path("profiles-skipped"); }
+    std::string events_path() const { return path("events.jsonl"); }
+    std::string options_path() const { return path("options.json"); }
+    std::string tester_log_path() const { return path("tester.log"); }
+    std::string findings_path() const { return path("findings.json"); }
+    std::string record_path() const { return path("trial.json"); }
+
+private:
+    std::string path(const char* name) const { return dir_ + "/" + name; }
+    std::string dir_;
+};
+
+class CampaignFolder {
+public:
+    // `dir` made absolute and normal, so every path below is too.
+    explicit CampaignFolder(const std::filesystem::path& dir);
+
+    const std::string& dir() const { return dir_; }
+    std::string store_path() const { return path("campaign.db"); }
+    std::string record_path() const { return path("campaign.json"); }
+    std::string summary_json_path() const { return path("summary.json"); }
+    std::string summary_csv_path() const { return path("summary.csv"); }
+    std::string report_dir() const { return path("report"); }
+
+    TrialFolder trial(const std::string& runner, int trial) const { return TrialFolder(path(trial_dir(runner, trial))); }
+    // "<runner>/trial-<n>": a trial's folder relative to the campaign folder.
+    static std::string trial_dir(const std::string& runner, int trial);
+
+private:
+    std::string path(const std::string& name) const { return (std::filesystem::path(dir_) / name).string(); }
+    std::string dir_;
+};
 
 // Writes `text` to `path`; UserError when it cannot.
 void write_text_file(const std::filesystem::path& path, const std::string& text);

@@ -4,6 +4,7 @@
 #include "utc_time.h"
 
 #include <ctime>
+#include <filesystem>
 #include <sqlite3.h>
 
 namespace dlcov {
@@ -69,11 +70,15 @@ const char* kSchema =
     "input TEXT, backends TEXT, metric TEXT, value REAL, detail TEXT, replay TEXT);"
     "CREATE TABLE IF NOT EXISTS snapshot_costs (runner TEXT NOT NULL, trial INTEGER NOT NULL, elapsed REAL NOT NULL, "
     "folded_profiles INTEGER, profiles_so_far INTEGER, fold_seconds REAL, measure_seconds REAL, "
-    "PRIMARY KEY (runner, trial, elapsed));";
+    "PRIMARY KEY (runner, trial, elapsed));"
+    "CREATE TABLE IF NOT EXISTS snapshots (runner TEXT NOT NULL, trial INTEGER NOT NULL, elapsed REAL NOT NULL, "
+    "executions INTEGER NOT NULL, component TEXT NOT NULL, lines_covered INTEGER NOT NULL, lines_total INTEGER NOT NULL, "
+    "branches_covered INTEGER NOT NULL, branches_total INTEGER NOT NULL, functions_covered INTEGER NOT NULL, "
+    "functions_total INTEGER NOT NULL, PRIMARY KEY (runner, trial, elapsed, component));";
 
 }  // namespace
 
-CampaignStore::CampaignStore(const std::string& campaign_dir) : path_(campaign_dir + "/campaign.db") {
+CampaignStore::CampaignStore(const CampaignFolder& folder) : path_(folder.store_path()) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -83,7 +88,6 @@ CampaignStore::CampaignStore(const std::string& campaign_dir) : path_(campaign_d
     sqlite3_busy_timeout(db_, 30000);
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     exec(kSchema);
-    exec(kSnapshotsTableSql);
 }
 
 CampaignStore::~CampaignStore() { sqlite3_close(db_); }
@@ -144,9 +148,17 @@ std::vector<TrialRecord> CampaignStore::trials() {
                 "ORDER BY runner, trial",
                 path_);
     std::vector<TrialRecord> out;
-    while (s.step(path_))
-        out.push_back({s.text(0), int(s.integer(1)), s.text(2), s.real(3), s.real(4), uint64_t(s.integer(5)),
-                       uint64_t(s.integer(6))});
+    while (s.step(path_)) {
+        TrialRecord r;
+        r.runner = s.text(0);
+        r.trial = int(s.integer(1));
+        r.status = s.text(2);
+        r.seconds = s.real(3);
+        r.tester_seconds = s.real(4);
+        r.executions = uint64_t(s.integer(5));
+        r.findings = uint64_t(s.integer(6));
+        out.push_back(std::move(r));
+    }
     return out;
 }
 
@@ -187,21 +199,20 @@ double CampaignStore::last_snapshot_elapsed(const std::string& runner, int trial
     return s.step(path_) ? s.real(0) : 0.0;
 }
 
-void CampaignStore::add_events(const std::string& runner, int trial, const std::vector<ExecutionRow>& executions,
-                               const std::vector<Finding>& findings) {
-    if (executions.empty() && findings.empty()) return;
+void CampaignStore::add_events(const std::string& runner, int trial, const TrialEvents& events) {
+    if (events.executions.empty() && events.findings.empty()) return;
     std::lock_guard<std::mutex> lock(mutex_);
     in_transaction([&] {
         Statement e(db_,
                     "INSERT INTO executions (runner, trial, id, artifact, backend, result, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     path_);
-        for (const auto& x : executions)
+        for (const auto& x : events.executions)
             e.bind(runner).bind(int64_t(trial)).bind(x.id).bind(x.artifact).bind(x.backend).bind(x.result).bind(x.seconds).run(path_);
         Statement f(db_,
                     "INSERT INTO findings (runner, trial, kind, artifact, input, backends, metric, value, detail, replay) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     path_);
-        for (const auto& x : findings)
+        for (const auto& x : events.findings)
             f.bind(runner).bind(int64_t(trial)).bind(x.kind).bind(x.artifact).bind(x.input).bind(x.backends).bind(x.metric)
                 .bind(x.value).bind(x.detail).bind(x.replay).run(path_);
     });
@@ -229,6 +240,46 @@ void CampaignStore::add_snapshot(const Snapshot& snap, const SnapshotCost& cost)
         Statement t(db_, "UPDATE trials SET seconds = ?, executions = ? WHERE runner = ? AND trial = ?", path_);
         t.bind(snap.elapsed_seconds).bind(int64_t(snap.executions)).bind(snap.runner).bind(int64_t(snap.trial)).run(path_);
     });
+}
+
+std::vector<Snapshot> read_snapshots(const CampaignFolder& folder) {
+    std::string path = folder.store_path();
+    std::vector<Snapshot> out;
+    if (!std::filesystem::exists(path)) return out;
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw UserError(path + ": cannot open: " + msg);
+    }
+    sqlite3_busy_timeout(db, 5000);  // the campaign may be writing right now
+    try {
+        Statement s(db,
+                    "SELECT runner, trial, elapsed, executions, component, lines_covered, lines_total, branches_covered, "
+                    "branches_total, functions_covered, functions_total FROM snapshots ORDER BY runner, trial, elapsed",
+                    path);
+        while (s.step(path)) {
+            std::string runner = s.text(0);
+            int trial = int(s.integer(1));
+            double elapsed = s.real(2);
+            if (out.empty() || out.back().runner != runner || out.back().trial != trial ||
+                out.back().elapsed_seconds != elapsed)
+                out.push_back({runner, trial, elapsed, uint64_t(s.integer(3)), {}});
+            auto col = [&](int i) { return uint64_t(s.integer(i)); };
+            CoverageTally t;
+            t.lines = {col(5), col(6)};
+            t.branches = {col(7), col(8)};
+            t.functions = {col(9), col(10)};
+            out.back().coverage[s.text(4)] = t;
+        }
+    } catch (const UserError& e) {
+        sqlite3_close(db);
+        // A store opened before its first snapshot was written has no table yet.
+        if (std::string(e.what()).find("no such table") != std::string::npos) return {};
+        throw;
+    }
+    sqlite3_close(db);
+    return out;
 }
 
 }  // namespace dlcov

@@ -1,11 +1,12 @@
-// The results store of a campaign: results/<campaign>/campaign.db (SQLite, WAL journal).
+// The results store of a campaign: results/<campaign>/campaign.db (SQLite, WAL journal), its one
+// writer (CampaignStore) and its readers (CampaignStore::trials, read_snapshots).
 //
 // One connection per process, shared by the trial threads behind a mutex; WAL and a busy
 // timeout let readers (`dlcov report`, tests) and other processes open it while the campaign
 // writes. Every write that belongs together (one snapshot's rows, a trial's status) is one
 // transaction, so a harness killed at any moment leaves a consistent store.
 //
-// Schema (created when missing; `snapshots` is the table documented in coverage/snapshots.h):
+// Schema (created when missing):
 //   CREATE TABLE campaign (name TEXT PRIMARY KEY,
 //     config TEXT, config_hash TEXT,      -- the campaign file and the hash of its bytes
 //     build TEXT,                         -- build.json of the instrumented framework
@@ -25,18 +26,25 @@
 //     seconds REAL);                      -- from the trial's events.jsonl
 //   CREATE TABLE findings (runner TEXT, trial INTEGER, kind TEXT, artifact TEXT, input TEXT,
 //     backends TEXT, metric TEXT, value REAL, detail TEXT, replay TEXT);
-//   CREATE TABLE snapshots (...);         -- coverage/snapshots.h
+//   CREATE TABLE snapshots (runner TEXT NOT NULL, trial INTEGER NOT NULL,
+//     elapsed REAL NOT NULL,              -- seconds since the trial started
+//     executions INTEGER NOT NULL,        -- executions finished so far
+//     component TEXT NOT NULL,            -- a component id, or "overall"
+//     lines_covered INTEGER NOT NULL, lines_total INTEGER NOT NULL,
+//     branches_covered INTEGER NOT NULL, branches_total INTEGER NOT NULL,
+//     functions_covered INTEGER NOT NULL, functions_total INTEGER NOT NULL,
+//     PRIMARY KEY (runner, trial, elapsed, component));   -- one row per snapshot and component
 //   CREATE TABLE snapshot_costs (runner TEXT, trial INTEGER, elapsed REAL,
 //     folded_profiles INTEGER,            -- raw profiles folded into the running total by this snapshot
 //     profiles_so_far INTEGER,            -- raw profiles folded since the trial started
 //     fold_seconds REAL, measure_seconds REAL,
 //     PRIMARY KEY (runner, trial, elapsed));
 #pragma once
-#include "coverage_model.h"
-#include "finding.h"
-#include "snapshots.h"
+#include "campaign_folder.h"
+#include "snapshot.h"
+#include "trial_events.h"
+#include "trial_record.h"
 
-#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -45,32 +53,10 @@ struct sqlite3;
 
 namespace dlcov {
 
-struct TrialRecord {
-    std::string runner;
-    int trial = 1;
-    std::string status;  // pending | running | finished | interrupted
-    double seconds = 0;
-    double tester_seconds = 0;
-    uint64_t executions = 0;
-    uint64_t findings = 0;
-};
-
-struct ExecutionRow {
-    std::string id, artifact, backend, result;
-    double seconds = 0;
-};
-
-struct SnapshotCost {
-    uint64_t folded_profiles = 0;
-    uint64_t profiles_so_far = 0;
-    double fold_seconds = 0;
-    double measure_seconds = 0;
-};
-
 class CampaignStore {
 public:
-    // Opens (creating when missing) <campaign_dir>/campaign.db. Throws UserError on failure.
-    explicit CampaignStore(const std::string& campaign_dir);
+    // Opens (creating when missing) the folder's campaign.db. Throws UserError on failure.
+    explicit CampaignStore(const CampaignFolder& folder);
     ~CampaignStore();
     CampaignStore(const CampaignStore&) = delete;
     CampaignStore& operator=(const CampaignStore&) = delete;
@@ -83,6 +69,7 @@ public:
 
     // Adds the trial as pending unless it is already known.
     void add_trial(const std::string& runner, int trial);
+    // Every trial, by runner and trial number (no failed_executions: the store does not keep them).
     std::vector<TrialRecord> trials();
     void set_trial_status(const std::string& runner, int trial, const std::string& status);
     void finish_trial(const TrialRecord& record);
@@ -91,8 +78,7 @@ public:
     // Elapsed seconds of the trial's last snapshot (0 when none).
     double last_snapshot_elapsed(const std::string& runner, int trial);
 
-    void add_events(const std::string& runner, int trial, const std::vector<ExecutionRow>& executions,
-                    const std::vector<Finding>& findings);
+    void add_events(const std::string& runner, int trial, const TrialEvents& events);
     void add_snapshot(const Snapshot& snapshot, const SnapshotCost& cost);  // also the trial's seconds so far
 
 private:
@@ -104,5 +90,9 @@ private:
     std::string path_;
     std::mutex mutex_;
 };
+
+// All snapshots of a campaign, ordered by runner, trial and time, read without writing. Empty
+// when the campaign has no campaign.db (or no snapshots yet). UserError when it cannot be read.
+std::vector<Snapshot> read_snapshots(const CampaignFolder& folder);
 
 }  // namespace dlcov

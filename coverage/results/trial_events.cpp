@@ -1,22 +1,42 @@
 #include "trial_events.h"
 
-#include <fstream>
-#include <nlohmann/json.hpp>
+#include "error.h"
 
 namespace dlcov {
 
-TrialEvents::Batch TrialEvents::read_new() {
-    Batch batch;
+TrialEventsWriter::TrialEventsWriter(const std::string& path) : out_(path, std::ios::app) {
+    if (!out_) throw UserError(path + ": cannot write");
+}
+
+void TrialEventsWriter::write(const nlohmann::json& line) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    out_ << line.dump() << "\n";
+    out_.flush();  // the harness reads this file while the tester runs
+}
+
+void TrialEventsWriter::execution(const ExecutionEvent& e) {
+    write({{"event", "execution"}, {"id", e.id}, {"artifact", e.artifact}, {"backend", e.backend},
+           {"result", e.result}, {"seconds", e.seconds}});
+}
+
+void TrialEventsWriter::finding(const Finding& finding) {
+    nlohmann::json j = to_json(finding);
+    j["event"] = "finding";
+    write(j);
+}
+
+TrialEvents TrialEventsReader::read_new() {
+    TrialEvents events;
     std::ifstream in(path_, std::ios::binary);
-    if (!in) return batch;
+    if (!in) return events;
     in.seekg(0, std::ios::end);
     long long size = in.tellg();
-    if (size <= offset_) return batch;
+    if (size <= offset_) return events;
     std::string text(size_t(size - offset_), '\0');
     in.seekg(offset_);
     in.read(text.data(), std::streamsize(text.size()));
     size_t end = text.rfind('\n');
-    if (end == std::string::npos) return batch;
+    if (end == std::string::npos) return events;
     offset_ += (long long)(end + 1);
     size_t begin = 0;
     while (begin <= end) {
@@ -28,15 +48,17 @@ TrialEvents::Batch TrialEvents::read_new() {
         if (j.is_discarded() || !j.is_object()) continue;  // a line cut short by a killed tester
         std::string event = j.value("event", "");
         if (event == "execution") {
-            ExecutionRow row{j.value("id", ""), j.value("artifact", ""), j.value("backend", ""), j.value("result", ""),
+            ExecutionEvent e{j.value("id", ""), j.value("artifact", ""), j.value("backend", ""), j.value("result", ""),
                              j.value("seconds", 0.0)};
-            if (row.result != "exit 0") ++batch.failed_executions;
-            batch.executions.push_back(std::move(row));
+            if (e.failed()) ++events.failed_executions;
+            events.executions.push_back(std::move(e));
         } else if (event == "finding") {
-            batch.findings.push_back(finding_from_json(j));
+            events.findings.push_back(finding_from_json(j));
         }
     }
-    return batch;
+    return events;
 }
+
+TrialEvents read_trial_events(const std::string& path) { return TrialEventsReader(path).read_new(); }
 
 }  // namespace dlcov

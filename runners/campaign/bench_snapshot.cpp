@@ -3,6 +3,7 @@
 // printing a line per snapshot with the number of profiles folded so far.
 //   dlcov-bench-snapshot --build BUILD_DIR --profile RAW.profraw --batch 10 --snapshots 100
 #include "build_manifest.h"
+#include "campaign_folder.h"
 #include "running_coverage.h"
 
 #include <CLI/CLI.hpp>
@@ -27,11 +28,12 @@ int main(int argc, char** argv) {
         dlcov::BuildManifest build = dlcov::load_manifest(build_dir);
         fs::remove_all(work);
         dlcov::RunningCoverage coverage(build, work, false);
+        std::string profile_dir = dlcov::TrialFolder(work).profile_dir();
         std::cout << "snapshot,profiles_so_far,fold_seconds,measure_seconds,total_seconds\n";
         for (int s = 1; s <= snapshots; ++s) {
             // Named like the runners' profiles; fold(true) takes them all, as at the end of a trial.
             for (int i = 0; i < batch; ++i)
-                fs::copy_file(profile, fmt::format("{}/profiles/bench{}-{}-999999999-0.profraw", work, s, i));
+                fs::copy_file(profile, fmt::format("{}/bench{}-{}-999999999-0.profraw", profile_dir, s, i));
             auto start = std::chrono::steady_clock::now();
             dlcov::RunningCoverage::Fold fold = coverage.fold(true);
             auto measured = std::chrono::steady_clock::now();

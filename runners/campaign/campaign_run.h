@@ -1,17 +1,8 @@
 // Running a campaign: instrument the framework if needed, then every runner's trials, up to
-// `jobs` at once, each in its own folder; a coverage snapshot per trial every interval into
-// campaign.db (campaign_store.h); a campaign.json that `dlcov report` reads.
-//
-// results/<campaign>/
-//   campaign.db                    the results store: campaign, trials, executions, findings, snapshots
-//   campaign.json                  what ran, on which build, with what outcome
-//   seeds/                         seed models (made by the runners' setup step)
-//   <runner>/trial-<n>/profiles/   coverage.profdata (the trial's coverage so far) and the raw
-//                                  profiles of executions not folded into it yet (running_coverage.h)
-//   <runner>/trial-<n>/profiles-kept/   folded raw profiles, with --keep-profiles
-//   <runner>/trial-<n>/work/       what the tester generated and what each execution wrote
-//   <runner>/trial-<n>/events.jsonl  one line per execution and finding
-//   <runner>/trial-<n>/findings.json, trial.json, options.json, tester.log
+// `jobs` at once (trial_scheduler.h), each in its own folder (campaign_trial.h); a coverage
+// snapshot per trial every interval into campaign.db (campaign_store.h); a campaign.json that
+// `dlcov report` reads (campaign_files.h). What lives where in results/<campaign>/ is
+// coverage/results/campaign_folder.h.
 //
 // Interruption (SIGINT, SIGTERM): every child process is killed, each running trial takes a
 // final snapshot and is marked interrupted, and run_campaign throws CampaignInterrupted.

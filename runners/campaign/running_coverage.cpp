@@ -1,5 +1,7 @@
 #include "running_coverage.h"
 
+#include "campaign_folder.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -39,7 +41,7 @@ std::optional<long> profile_writer_pid(const std::string& file_name) {
 }
 
 RunningCoverage::RunningCoverage(const BuildManifest& build, std::string trial_dir, bool keep_profiles)
-    : pipeline_(build), trial_dir_(std::move(trial_dir)), profile_dir_(trial_dir_ + "/profiles"), keep_profiles_(keep_profiles) {
+    : pipeline_(build), trial_dir_(std::move(trial_dir)), profile_dir_(TrialFolder(trial_dir_).profile_dir()), keep_profiles_(keep_profiles) {
     pipeline_.start_total(profile_dir_);
 }
 
@@ -59,11 +61,11 @@ RunningCoverage::Fold RunningCoverage::fold(bool everything) {
 
     LayerFold fold = pipeline_.fold(profile_dir_, ready);
     for (const auto& path : fold.folded) {
-        put_away(path, keep_profiles_ ? trial_dir_ + "/profiles-kept" : "");
+        put_away(path, keep_profiles_ ? TrialFolder(trial_dir_).kept_profile_dir() : "");
         ++result.folded;
     }
     for (const auto& s : fold.skipped) {
-        put_away(s.path, trial_dir_ + "/profiles-skipped");
+        put_away(s.path, TrialFolder(trial_dir_).skipped_profile_dir());
         ++result.skipped;
     }
     profiles_so_far_ += result.folded;

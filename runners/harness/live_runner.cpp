@@ -16,19 +16,19 @@ void LiveRunner::run_trial(const TrialContext& ctx) {
     exec.argv = p.expand(d.command, d.path + ": command");
     for (const auto& [k, v] : d.env) exec.env[k] = p.expand(v, d.path + ": env " + k);
     // Processes the tester starts without choosing their own profile still get one each.
-    exec.env.emplace("LLVM_PROFILE_FILE", ctx.profile_dir() + "/live-%p-%m%c.profraw");
+    exec.env.emplace("LLVM_PROFILE_FILE", ctx.folder.profile_dir() + "/live-%p-%m%c.profraw");
     // Python processes measured by dlcov's coverage.py hook write their data files there too.
-    exec.env.emplace("DLCOV_PYTHON_COVERAGE_DIR", ctx.profile_dir());
-    exec.working_dir = ctx.work_dir();
+    exec.env.emplace("DLCOV_PYTHON_COVERAGE_DIR", ctx.folder.profile_dir());
+    exec.working_dir = ctx.folder.work_dir();
     // The tester watches its own budget; the harness stops it a little later in any case (time
     // for its last execution, which has its own timeout, and for writing its results).
     double grace = std::max(5.0, ctx.budget_seconds * 0.1) + d.timeout_seconds;
     exec.timeout = std::chrono::milliseconds(long((ctx.budget_seconds + grace) * 1000));
     exec.output_cap = 1 << 20;
     ProcessResult r = run_process(exec);
-    write_output_log(ctx.trial_dir + "/tester.log", "", r);
+    write_output_log(ctx.folder.tester_log_path(), "", r);
     if (r.outcome != ProcessResult::Exited || r.exit_code != 0)
-        ctx.log("tester ended with " + r.describe() + " (see " + ctx.trial_dir + "/tester.log)");
+        ctx.log("tester ended with " + r.describe() + " (see " + ctx.folder.tester_log_path() + ")");
 }
 
 }  // namespace dlcov

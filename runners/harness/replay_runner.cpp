@@ -4,12 +4,12 @@
 #include "error.h"
 #include "generator.h"
 #include "process.h"
+#include "trial_events.h"
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <map>
 
 namespace fs = std::filesystem;
@@ -77,11 +77,7 @@ std::string kind_of_exit(const nlohmann::json& options, int exit_code) {
 // that was interrupted resumes its trials).
 std::map<std::string, std::string> executions_logged(const std::string& events_path) {
     std::map<std::string, std::string> out;
-    std::ifstream in(events_path);
-    for (std::string line; std::getline(in, line);) {
-        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-        if (!j.is_discarded() && j.value("event", "") == "execution") out[j.value("id", "")] = j.value("artifact", "");
-    }
+    for (const auto& e : read_trial_events(events_path).executions) out[e.id] = e.artifact;
     return out;
 }
 
@@ -123,9 +119,9 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
     ctx.log(fmt::format("{} artifact(s) matching {} under {}", artifacts.size(), d.artifacts_glob, root));
     std::string canonical_root = fs::weakly_canonical(root).string();
 
-    std::map<std::string, std::string> replayed_before = executions_logged(ctx.events_path());
+    std::map<std::string, std::string> replayed_before = executions_logged(ctx.folder.events_path());
     if (!replayed_before.empty()) ctx.log(fmt::format("resuming after {} replayed artifact(s)", replayed_before.size()));
-    EventLog events(ctx.events_path());
+    EventLog events(ctx.folder.events_path());
     Deadline deadline(ctx.budget_seconds);
     std::map<std::string, size_t> outcomes;  // "exit 0", "signal 11 (...)", ... -> count
     for (size_t i = 0; i < artifacts.size(); ++i) {
@@ -144,9 +140,9 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
         ProcessSpec exec;
         exec.argv = q.expand(d.command, d.path + ": command");
         for (const auto& [k, v] : d.env) exec.env[k] = q.expand(v, d.path + ": env " + k);
-        exec.env["LLVM_PROFILE_FILE"] = ctx.profile_dir() + "/" + id + "-%p-%m%c.profraw";
-        exec.env["DLCOV_PYTHON_COVERAGE_DIR"] = ctx.profile_dir();  // coverage.py's data files (the hook)
-        exec.working_dir = ctx.work_dir();
+        exec.env["LLVM_PROFILE_FILE"] = ctx.folder.profile_dir() + "/" + id + "-%p-%m%c.profraw";
+        exec.env["DLCOV_PYTHON_COVERAGE_DIR"] = ctx.folder.profile_dir();  // coverage.py's data files (the hook)
+        exec.working_dir = ctx.folder.work_dir();
         exec.timeout = std::chrono::milliseconds(long(d.timeout_seconds * 1000));
         ProcessResult r = run_process(exec);
         if (ctx.stopping()) break;  // killed by the interruption, not by the artifact: replayed on resume
@@ -156,7 +152,7 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
         if (r.outcome == ProcessResult::Exited && r.exit_code == 0) continue;
 
         std::string replay = replay_command(exec);
-        write_output_log(ctx.work_dir() + "/" + id + ".log", replay + "\n" + r.describe() + "\n", r);
+        write_output_log(ctx.folder.work_dir() + "/" + id + ".log", replay + "\n" + r.describe() + "\n", r);
         Finding f;
         f.kind = r.outcome == ProcessResult::TimedOut   ? "timeout"
                  : r.outcome == ProcessResult::Signaled ? "crash"
@@ -172,7 +168,7 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
     for (const auto& [outcome, count] : outcomes) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, outcome);
     bool all_passed = outcomes.size() == 1 && outcomes.count("exit 0");
     if (!summary.empty())
-        ctx.log("replays: " + summary + (all_passed ? "" : " (output of each that failed: " + ctx.work_dir() + "/replay-*.log)"));
+        ctx.log("replays: " + summary + (all_passed ? "" : " (output of each that failed: " + ctx.folder.work_dir() + "/replay-*.log)"));
 }
 
 }  // namespace dlcov

@@ -51,18 +51,19 @@ void Runner::setup(const BuildManifest& build, const std::string& campaign_dir) 
 }
 
 Placeholders Runner::start_trial(const TrialContext& ctx) const {
-    fs::create_directories(ctx.work_dir());
-    fs::create_directories(ctx.profile_dir());
+    const TrialFolder& folder = ctx.folder;
+    fs::create_directories(folder.work_dir());
+    fs::create_directories(folder.profile_dir());
     {
-        std::ofstream options(ctx.trial_dir + "/options.json");
+        std::ofstream options(folder.options_path());
         options << spec_.options.dump(2) << "\n";
     }
     Placeholders p = campaign_placeholders(spec_, ctx.build, ctx.campaign_dir);
-    p.set("trial", ctx.trial_dir);
-    p.set("work", ctx.work_dir());
-    p.set("profiles", ctx.profile_dir());
-    p.set("events", ctx.events_path());
-    p.set("options", ctx.trial_dir + "/options.json");
+    p.set("trial", folder.dir());
+    p.set("work", folder.work_dir());
+    p.set("profiles", folder.profile_dir());
+    p.set("events", folder.events_path());
+    p.set("options", folder.options_path());
     p.set("budget", fmt::format("{}", ctx.budget_seconds));
     p.set("seed", std::to_string(ctx.random_seed));
     p.set("timeout", fmt::format("{}", spec_.definition.timeout_seconds));
@@ -79,25 +80,6 @@ std::unique_ptr<Runner> make_runner(const RunnerSpec& spec) {
     if (spec.definition.mode == "live") return std::make_unique<LiveRunner>(spec);
     if (spec.definition.mode == "replay") return std::make_unique<ReplayRunner>(spec);
     throw UserError(spec.definition.path + ": unknown mode '" + spec.definition.mode + "'");
-}
-
-TrialResult read_trial_events(const std::string& events_path) {
-    TrialResult result;
-    std::ifstream in(events_path);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty()) continue;
-        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded()) continue;  // a line cut short by a killed tester
-        std::string event = j.value("event", "");
-        if (event == "execution") {
-            ++result.executions;
-            if (j.value("result", "") != "exit 0") ++result.failed_executions;
-        } else if (event == "finding") {
-            result.findings.push_back(finding_from_json(j));
-        }
-    }
-    return result;
 }
 
 }  // namespace dlcov

@@ -8,7 +8,7 @@
 // runners/); the harness is not edited.
 #pragma once
 #include "build_manifest.h"
-#include "finding.h"
+#include "campaign_folder.h"
 #include "process.h"
 #include "runner_definition.h"
 
@@ -29,12 +29,11 @@ struct RunnerSpec {
     nlohmann::json options = nlohmann::json::object();  // definition's options, campaign's on top
 };
 
-// Where a trial lives:
-//   <campaign>/<runner>/trial-<n>/   work/  profiles/  events.jsonl  options.json  tester.log
+// One trial as a runner runs it, in its folder <campaign>/<runner>/trial-<n>/ (campaign_folder.h).
 struct TrialContext {
     const BuildManifest& build;
     std::string campaign_dir;
-    std::string trial_dir;
+    TrialFolder folder;
     int trial = 1;
     unsigned random_seed = 0;
     std::function<void(const std::string&)> log;  // progress lines for the user
@@ -42,27 +41,17 @@ struct TrialContext {
     const std::atomic<bool>* stop = nullptr;  // set when the campaign is being interrupted
 
     bool stopping() const { return stop && stop->load(); }
-
-    std::string work_dir() const { return trial_dir + "/work"; }
-    std::string profile_dir() const { return trial_dir + "/profiles"; }
-    std::string events_path() const { return trial_dir + "/events.jsonl"; }
 };
 
 // Writes `header` and a child's captured output (saying how much was dropped) to `path`.
 void write_output_log(const std::string& path, const std::string& header, const ProcessResult& result);
-
-struct TrialResult {
-    size_t executions = 0;
-    size_t failed_executions = 0;  // crashed, timed out, or not exit 0
-    std::vector<Finding> findings;
-};
 
 class Runner {
 public:
     virtual ~Runner() = default;
     // Runs once per campaign before any trial (e.g. generating seed models).
     virtual void setup(const BuildManifest& build, const std::string& campaign_dir);
-    // Runs the trial; what it did is in the trial's events file (read_trial_events).
+    // Runs the trial; what it did is in the trial's events file (trial_events.h).
     virtual void run_trial(const TrialContext& context) = 0;
 
 protected:
@@ -74,8 +63,5 @@ protected:
 };
 
 std::unique_ptr<Runner> make_runner(const RunnerSpec& spec);
-
-// Reads a trial's events.jsonl (written by generators and by the replay runner).
-TrialResult read_trial_events(const std::string& events_path);
 
 }  // namespace dlcov

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace fs = std::filesystem;
@@ -56,28 +57,6 @@ std::vector<Seed> read_seeds(const std::string& seeds_dir) {
         seeds.push_back({s.at("name").get<std::string>(), (fs::path(seeds_dir) / s.at("model").get<std::string>()).string(),
                          (fs::path(seeds_dir) / s.at("input").get<std::string>()).string(), s.value("classes", 0)});
     return seeds;
-}
-
-EventLog::EventLog(const std::string& path) : out_(path, std::ios::app) {
-    if (!out_) throw std::runtime_error(path + ": cannot write");
-}
-
-void EventLog::write(const nlohmann::json& line) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    out_ << line.dump() << "\n";
-    out_.flush();  // the harness reads this file while the generator runs
-}
-
-void EventLog::execution(const std::string& id, const std::string& artifact, const std::string& backend,
-                         const ProcessResult& result) {
-    write({{"event", "execution"}, {"id", id}, {"artifact", artifact}, {"backend", backend},
-           {"result", result.describe()}, {"seconds", result.seconds}});
-}
-
-void EventLog::finding(const Finding& finding) {
-    nlohmann::json j = to_json(finding);
-    j["event"] = "finding";
-    write(j);
 }
 
 std::optional<ModelOutput> read_model_output(const std::string& path) {

@@ -15,10 +15,9 @@
 #include "executor_protocol.h"
 #include "finding.h"
 #include "process.h"
+#include "trial_events.h"
 
 #include <chrono>
-#include <fstream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -46,18 +45,19 @@ struct Seed {
 };
 std::vector<Seed> read_seeds(const std::string& seeds_dir);
 
-// Appends JSON lines to the events file; safe to call from several threads.
+// The events file as a generator writes it (trial_events.h has the line format); safe to call
+// from several threads.
 class EventLog {
 public:
-    explicit EventLog(const std::string& path);
+    explicit EventLog(const std::string& path) : writer_(path) {}
     void execution(const std::string& id, const std::string& artifact, const std::string& backend,
-                   const ProcessResult& result);
-    void finding(const Finding& finding);
+                   const ProcessResult& result) {
+        writer_.execution({id, artifact, backend, result.describe(), result.seconds});
+    }
+    void finding(const Finding& finding) { writer_.finding(finding); }
 
 private:
-    void write(const nlohmann::json& line);
-    std::ofstream out_;
-    std::mutex mutex_;
+    TrialEventsWriter writer_;
 };
 
 // Wall-clock budget of a generator.

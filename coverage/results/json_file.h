@@ -1,0 +1,14 @@
+// Reading and writing the JSON files of the campaign folder, for the record types that own them.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace dlcov {
+
+// The file's JSON; UserError naming the file when it is missing or not JSON.
+nlohmann::json read_json_file(const std::string& path);
+
+// Writes `j` indented by 2, via a temporary file and a rename, so a reader never sees half a file.
+void write_json_file(const std::string& path, const nlohmann::json& j);
+
+}  // namespace dlcov

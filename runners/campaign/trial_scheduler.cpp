@@ -1,0 +1,99 @@
+#include "trial_scheduler.h"
+
+#include "process.h"
+#include "error.h"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <vector>
+
+using Clock = std::chrono::steady_clock;
+
+namespace dlcov {
+
+namespace {
+
+std::vector<RunnerProgress> progress(const CampaignContext& campaign, const std::vector<TrialJob*>& all) {
+    std::vector<RunnerProgress> out;
+    std::vector<TrialRecord> stored = campaign.store.trials();
+    for (const auto& spec : campaign.config.runners) {
+        RunnerProgress p;
+        p.name = spec.name;
+        p.budget_seconds = spec.budget_seconds;
+        p.trials = spec.trials;
+        for (const auto& t : stored)
+            if (t.runner == spec.name && t.status == "finished") ++p.done;
+        out.push_back(p);
+    }
+    for (TrialJob* job : all) {
+        RunnerProgress& p = out[job->runner_index];
+        TrialProgress& t = job->progress;
+        std::lock_guard<std::mutex> lock(t.mutex);
+        p.executions += t.executions;
+        p.findings += t.findings;
+        p.lines_percent = std::max(p.lines_percent, t.lines_percent);
+        if (t.running) ++p.running;
+        p.elapsed = std::max(p.elapsed, t.elapsed);
+    }
+    return out;
+}
+
+}  // namespace
+
+bool run_trials(const CampaignContext& campaign, std::deque<std::unique_ptr<TrialJob>>& queue, int parallel) {
+    ProgressDisplay& display = campaign.display;
+    std::vector<std::unique_ptr<TrialJob>> started;
+    std::vector<TrialJob*> all;
+    for (auto& j : queue) all.push_back(j.get());
+    size_t running = 0;
+    std::string first_error;
+    auto last_redraw = Clock::now() - std::chrono::seconds(1);
+    while (!queue.empty() || running > 0) {
+        if (campaign.signals.stopping()) {
+            queue.clear();       // trials not started stay pending
+            kill_descendants();  // again and again: a tester may be starting its next execution
+        } else {
+            while (!queue.empty() && running < size_t(parallel)) {
+                std::unique_ptr<TrialJob> job = std::move(queue.front());
+                queue.pop_front();
+                TrialJob* j = job.get();
+                j->thread = std::thread([&campaign, j] {
+                    const RunnerSpec& spec = campaign.config.runners[j->runner_index];
+                    try {
+                        run_trial(campaign, spec, j->trial, j->resume, j->progress);
+                    } catch (const std::exception& e) {
+                        j->error = e.what();
+                        campaign.store.set_trial_status(spec.name, j->trial, "interrupted");
+                    }
+                    j->done = true;
+                });
+                started.push_back(std::move(job));
+                ++running;
+            }
+        }
+        for (auto& job : started) {
+            if (!job->done || !job->thread.joinable()) continue;
+            job->thread.join();
+            --running;
+            if (!job->error.empty()) {
+                display.message(fmt::format("run: {} trial {} failed: {}", campaign.config.runners[job->runner_index].name,
+                                            job->trial, job->error));
+                if (first_error.empty()) first_error = job->error;
+                campaign.signals.stop();  // a runner that cannot run is a configuration problem: stop all
+            }
+            campaign.files.write_campaign("running", "");
+        }
+        // The progress lines query the store: only worth it on a terminal.
+        if (display.live() && Clock::now() - last_redraw > std::chrono::milliseconds(500)) {
+            display.update(progress(campaign, all));
+            last_redraw = Clock::now();
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (display.live()) display.update(progress(campaign, all));
+    display.close();
+    if (!first_error.empty()) throw UserError(first_error);
+    return !campaign.signals.stopping();
+}
+
+}  // namespace dlcov
