@@ -422,7 +422,7 @@ TEST_CASE("two layers: the HTML report shows the Python source with hit marks an
     in.campaign_name = "two layers";
     in.campaign_dir = fixture().dir;
     in.comparison = &c;
-    for (const auto& t : c.runners) in.runners.push_back({t.name, "live", "live", 1.0, {}});
+    for (const auto& t : c.runners) in.runners.push_back({t.name, "live", "live", "", 1.0, {}});
     for (const auto& t : c.runners) in.trial_coverage[t.name].push_back(tallies_by_component_id(t.measurement));
     in.trial_coverage_source = "test data";
     std::string index = write_html_report(in, scratch_dir("two-layers-report"));
