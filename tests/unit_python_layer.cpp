@@ -2,13 +2,16 @@
 // coverage.py data files (a fold per data file gives what one reading of all gives), recognises
 // them by content, names and skips unreadable ones; build manifests carry a python layer; and
 // `dlcov measure --python-source` on a Python program this test writes outside the repository
-// gives coverage json's statements and branches per file and in total.
+// gives coverage json's statements and branches per file and in total; a timed-out Python process
+// keeps its coverage; a campaign trial of a python build folds and reports its data files.
 #include "build_manifest.h"
+#include "campaign_folder.h"
 #include "coverage_modes.h"
 #include "error.h"
 #include "measurement_pipeline.h"
 #include "process.h"
 #include "python_layer.h"
+#include "running_coverage.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
@@ -16,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace dlcov;
@@ -307,8 +311,7 @@ TEST_CASE("python layer: the pipeline's running total in a trial folder", "[pyth
     MeasurementPipeline pipeline(std::move(layers), "");
     std::string dir = temporary_folder("python-running");
     pipeline.start_total(dir);
-    CHECK(pipeline.is_total(dir + "/python-total.json"));
-    CHECK_FALSE(pipeline.recognises(dir + "/python-total.json"));  // JSON: never folded into itself
+    CHECK(pipeline.is_total(dir + "/python-total.json"));  // never folded into itself
     std::vector<std::string> data = data_files(p.procs);
     for (const auto& d : data) {
         std::string copy = dir + "/" + fs::path(d).filename().string();
@@ -320,6 +323,16 @@ TEST_CASE("python layer: the pipeline's running total in a trial folder", "[pyth
     ProfileMeasurement direct = pipeline.measure({p.procs});
     check_same_counts(total.counts, direct.counts);
     check_equals_coverage_json(total.measurement.total, p.report["totals"]);
+    // The data files are folded away: measuring the trial's folder (as `dlcov report` and `dlcov
+    // diff` do) reads its total, which counts as the data files folded into it, with any not yet folded.
+    for (const auto& d : data) fs::remove(dir + "/" + fs::path(d).filename().string());
+    ProfileMeasurement folder = pipeline.measure({dir});
+    CHECK(folder.read == std::vector<std::string>{dir + "/python-total.json"});
+    check_same_counts(folder.counts, direct.counts);
+    std::string again = dir + "/" + fs::path(data[0]).filename().string();
+    fs::copy_file(data[0], again);
+    CHECK(pipeline.measure({dir}).read.size() == 2);
+    check_same_counts(pipeline.measure({dir}).counts, PythonLayer(layout_json()).read({p.procs, again}).counts);
     fs::remove_all(dir);
 }
 
@@ -499,5 +512,45 @@ TEST_CASE("a Python process under the hook that times out keeps its coverage (SI
     ProcessResult lost = run("lost", std::chrono::milliseconds(0));
     CHECK(lost.signal == SIGKILL);
     CHECK(layer.read({dir + "/lost"}).read.empty());
+    fs::remove_all(dir);
+}
+
+TEST_CASE("a campaign trial of a python build folds data files as their processes end", "[python][campaign]") {
+    const Project& p = project();
+    std::string dir = temporary_folder("python-trial");
+    BuildManifest build;
+    build.name = "geom";
+    build.framework = "geom";
+    build.version = "1";
+    build.mode = "python";
+    build.source_root = fs::path(p.pkg).parent_path().string();
+    build.dir = dir;
+    build.python_layers.push_back({kPython, p.pkg, layout_json(), coverage_py_version(kPython)});
+    std::string trial = dir + "/trial-1";
+    RunningCoverage coverage(build, trial, false);
+    std::string profiles = TrialFolder(trial).profile_dir();
+    CHECK(fs::exists(profiles + "/python-total.json"));
+
+    // coverage.py's data files carry their writer's pid: those of ended processes are folded.
+    std::vector<std::string> data = data_files(p.procs);
+    for (const auto& d : data) fs::copy_file(d, profiles + "/" + fs::path(d).filename().string());
+    std::string running = profiles + "/.coverage.host." + std::to_string(getpid()) + ".123456";  // this process: alive
+    fs::copy_file(data[0], running);
+    RunningCoverage::Fold fold = coverage.fold(false);
+    CHECK(fold.folded == 2);
+    CHECK(fold.skipped == 0);
+    CHECK(fs::exists(running));
+    ComponentTallies now = coverage.measure();
+    check_equals_coverage_json(now["overall"], p.report["totals"]);
+    CHECK(coverage.fold(true).folded == 1);  // the end of the trial: everything
+
+    // What `dlcov report` measures: the trial's profile folder, i.e. its running total.
+    MeasurementPipeline pipeline(build);
+    ProfileMeasurement m = pipeline.measure({profiles});
+    CHECK(m.read == std::vector<std::string>{profiles + "/python-total.json"});
+    CHECK(m.measurement.total.lines.covered == now["overall"].lines.covered);
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(profiles)) left.push_back(e.path().filename().string());
+    CHECK(left == std::vector<std::string>{"python-total.json"});
     fs::remove_all(dir);
 }

@@ -76,7 +76,9 @@ PythonLayer::PythonLayer(const std::string& layout_json, std::vector<PathPrefix>
 PythonLayer::PythonLayer(PythonLayout layout, std::vector<PathPrefix> prefixes)
     : layout_(std::move(layout)), prefixes_(std::move(prefixes)) {}
 
-bool PythonLayer::recognises(const std::string& path) const { return looks_like_coverage_py_data(path); }
+bool PythonLayer::recognises(const std::string& path) const {
+    return fs::path(path).filename() == total_name() || looks_like_coverage_py_data(path);
+}
 
 std::vector<std::string> PythonLayer::warnings_of(const PythonDataFiles& files, const PythonReading& reading) const {
     std::vector<std::string> out;
@@ -98,10 +100,20 @@ std::vector<std::string> PythonLayer::warnings_of(const PythonDataFiles& files, 
 }
 
 LayerReading PythonLayer::read(const std::vector<std::string>& profiles) const {
-    PythonDataFiles files = read_python_data_files(profiles);
+    std::vector<std::string> data_files, totals;
+    for (const auto& p : profiles) (fs::path(p).filename() == total_name() ? totals : data_files).push_back(p);
+    PythonDataFiles files = read_python_data_files(data_files);
     PythonReading reading = read_python_counts(layout_, files.data, prefixes_);
     LayerReading out;
     out.counts = std::move(reading.counts);
+    for (const auto& total : totals) {
+        try {
+            out.counts = add(out.counts, load_total(total));
+            out.read.push_back(total);
+        } catch (const UserError& e) {
+            out.skipped.push_back(skipped_profile({total, e.what()}));
+        }
+    }
     for (const auto& d : files.data) out.read.push_back(d.data_file);
     std::sort(out.read.begin(), out.read.end());
     for (auto& s : files.skipped) out.skipped.push_back(skipped_profile(std::move(s)));

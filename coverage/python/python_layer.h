@@ -28,8 +28,12 @@ public:
     // Python files from there (torch/nn/modules/linear.py).
     const std::string& source_root() const override { return layout_.base; }
     // A coverage.py data file by its content: a file that starts like SQLite, or one named like
-    // coverage.py's (.coverage, .coverage.<suffix>) so that a truncated one is named, not passed over.
+    // coverage.py's (.coverage, .coverage.<suffix>) so that a truncated one is named, not passed
+    // over. And a running total (python-total.json), as llvm's coverage.profdata is a profile too:
+    // measuring a trial's profile folder then reads its total (`dlcov report`, `dlcov diff`).
     bool recognises(const std::string& path) const override;
+    // Counts of data files and running totals together (each total counts as the data files
+    // folded into it).
     LayerReading read(const std::vector<std::string>& profiles) const override;
 
     std::string total_name() const override { return "python-total.json"; }

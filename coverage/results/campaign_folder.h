@@ -10,8 +10,9 @@
 //   report/                            the HTML report and its exports, written by `dlcov report`
 //   <runner>/trial-<n>/                TrialFolder: one trial
 //     work/                            what the tester generated and what each execution wrote
-//     profiles/                        coverage.profdata (the trial's coverage so far) and the raw
-//                                      profiles of executions not folded into it yet
+//     profiles/                        coverage.profdata and python-total.json (the trial's coverage
+//                                      so far, one file per coverage layer) and the raw profiles and
+//                                      coverage.py data files of executions not folded into it yet
 //     profiles-kept/                   folded raw profiles, with --keep-profiles
 //     profiles-skipped/                raw profiles that could not be read
 //     events.jsonl                     one line per execution and finding (trial_events.h)
