@@ -89,29 +89,6 @@ std::vector<std::string> YamlFile::strings(const YAML::Node& map, const std::str
     return out;
 }
 
-long YamlFile::integer_or(const YAML::Node& map, const std::string& key, long fallback) const {
-    YAML::Node value = map[key];
-    if (!value) return fallback;
-    try {
-        return value.as<long>();
-    } catch (const YAML::Exception&) {
-        fail(value, key, "expected an integer");
-    }
-}
-
-double YamlFile::number_or(const YAML::Node& map, const std::string& key, double fallback) const {
-    YAML::Node value = map[key];
-    if (!value) return fallback;
-    double number = 0;
-    try {
-        number = value.as<double>();
-    } catch (const YAML::Exception&) {
-        fail(value, key, "expected a number");
-    }
-    if (!std::isfinite(number)) fail(value, key, "expected a finite number, got " + value.Scalar());
-    return number;
-}
-
 long long YamlFile::integer_in(const YAML::Node& map, const std::string& key, long long fallback, long long min,
                                long long max, const std::string& expected) const {
     YAML::Node value = map[key];

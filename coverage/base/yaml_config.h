@@ -28,8 +28,6 @@ public:
     std::string string_or(const YAML::Node& map, const std::string& key,
                           const std::string& fallback) const;
     std::vector<std::string> strings(const YAML::Node& map, const std::string& key) const;  // missing -> {}
-    long integer_or(const YAML::Node& map, const std::string& key, long fallback) const;
-    double number_or(const YAML::Node& map, const std::string& key, double fallback) const;  // finite
     // An integer from `min` to `max` (no truncation or wrap-around) or a finite number in
     // [min, max]; anything else fails with "EXPECTED, got VALUE".
     long long integer_in(const YAML::Node& map, const std::string& key, long long fallback, long long min,
