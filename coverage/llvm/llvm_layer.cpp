@@ -61,7 +61,8 @@ LayerReading LlvmLayer::read(const std::vector<std::string>& profiles) const {
         out.counts = CoverageCounts::zeros(layout_);  // what reading the layout profile alone gives
         return out;
     }
-    ProfileCoverage pc = measure_profiles(objects_, profiles, layout_profile_);
+    if (!object_keys_) object_keys_ = object_function_keys(objects_);
+    ProfileCoverage pc = measure_profiles(objects_, profiles, layout_profile_, &*object_keys_);
     out.counts = on_layout(pc.coverage);
     out.read = std::move(pc.merge.merged);
     out.skipped = std::move(pc.merge.skipped);

@@ -45,9 +45,8 @@ std::string profile_names(const ProfileFunctions& p) {
 // profile none of whose functions is the objects', or one with functions of the objects' names
 // and other code, is named.
 std::vector<std::string> foreign_profile_warnings(const std::vector<ProfileFunctions>& profiles,
-                                                  const std::vector<std::string>& objects,
+                                                  const std::vector<FunctionKey>& keys,
                                                   const std::string& layout_profile) {
-    std::vector<FunctionKey> keys = object_function_keys(objects);
     std::vector<uint64_t> names;
     for (const auto& k : keys) names.push_back(k.first);
     std::sort(names.begin(), names.end());
@@ -81,7 +80,8 @@ void check_objects(const std::vector<std::string>& objects) {
 
 ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
                                  const std::vector<std::string>& profiles,
-                                 const std::string& layout_profile) {
+                                 const std::string& layout_profile,
+                                 const std::vector<FunctionKey>* object_keys) {
     check_objects(objects);
     TempFile merged(".profdata");
     ProfileCoverage out;
@@ -99,7 +99,9 @@ ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
             if (s.path == layout_profile) throw UserError(layout_profile + ": unreadable layout profile: " + s.reason);
     }
     out.coverage = read_llvm_coverage(objects, merged.path());
-    if (!out.merge.functions.empty()) out.warnings = foreign_profile_warnings(out.merge.functions, objects, layout_profile);
+    if (!out.merge.functions.empty())
+        out.warnings = foreign_profile_warnings(out.merge.functions, object_keys ? *object_keys : object_function_keys(objects),
+                                                layout_profile);
     return out;
 }
 
