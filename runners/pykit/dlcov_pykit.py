@@ -1,0 +1,203 @@
+"""The live-generator contract (runners/kit/generator.h) for testers written in Python.
+
+A Python tester runs under /usr/bin/python3 with the standard library only; framework code runs in
+child processes started with a framework's interpreter, one process per generated test, so that
+each test's coverage lands in its own coverage.py data file (the framework's environment has
+dlcov's hook installed; DLCOV_PYTHON_COVERAGE_DIR names the trial's profile folder).
+
+    from dlcov_pykit import parse_args, EventLog, run_test, Deadline
+    args = parse_args("my-tester", "what it does")
+    events = EventLog(args.events)
+    run = run_test(args, events, "seed-lenet.torch", [args.executor, "model.py"], artifact=..., backend="torch")
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+# What the harness gives a stopping process before SIGKILL: coverage.py saves on SIGTERM
+# (the hook sets [run] sigterm), which takes a fraction of a second even for PyTorch.
+TERM_GRACE_SECONDS = 1.0
+OUTPUT_CAP_BYTES = 1 << 20
+
+
+def parse_args(program, description, argv=None):
+    """The contract's arguments; --executor is the measured framework's interpreter."""
+    p = argparse.ArgumentParser(prog=program, description=description)
+    p.add_argument("--executor", required=True, help="the measured framework's Python interpreter")
+    p.add_argument("--seeds", default="", help="seed folder (unused by testers that build seeds in code)")
+    p.add_argument("--work", required=True, help="folder for generated tests and outputs")
+    p.add_argument("--profiles", required=True, help="the trial's profile folder")
+    p.add_argument("--events", required=True, help="events.jsonl to append to")
+    p.add_argument("--options", default="", help="JSON file of the runner's options")
+    p.add_argument("--budget", type=float, default=60, help="seconds for the whole trial")
+    p.add_argument("--seed", type=int, default=1, help="random seed")
+    p.add_argument("--timeout", type=float, default=60, help="seconds per generated test")
+    args = p.parse_args(argv)
+    args.options_json = {}
+    if args.options:
+        with open(args.options, encoding="utf-8") as f:
+            args.options_json = json.load(f)
+    os.makedirs(args.work, exist_ok=True)
+    return args
+
+
+def trial_relative(args, path):
+    """A path relative to the trial folder (the work folder's parent), as findings name files."""
+    return os.path.relpath(os.path.abspath(path), os.path.dirname(os.path.abspath(args.work)))
+
+
+class EventLog:
+    """Appends events.jsonl lines (coverage/results/trial_events.h); one write per line."""
+
+    def __init__(self, path):
+        self._path = path
+        self._lock = threading.Lock()
+
+    def _write(self, line):
+        text = json.dumps(line, ensure_ascii=False) + "\n"
+        with self._lock, open(self._path, "a", encoding="utf-8") as f:
+            f.write(text)
+
+    def execution(self, test_id, artifact, backend, result, seconds):
+        self._write({"event": "execution", "id": test_id, "artifact": artifact, "backend": backend,
+                     "result": result, "seconds": round(seconds, 3)})
+
+    def finding(self, kind, artifact, backends, detail, replay, input="", metric="", value=0.0):
+        """kind: crash, timeout, nan, exception or inconsistency (finding.h)."""
+        self._write({"event": "finding", "kind": kind, "artifact": artifact, "input": input,
+                     "backends": backends, "metric": metric, "value": float(value),
+                     "detail": detail, "replay": replay})
+
+
+class Deadline:
+    def __init__(self, seconds):
+        self._end = time.monotonic() + seconds
+
+    def expired(self):
+        return time.monotonic() >= self._end
+
+    def left(self):
+        return max(0.0, self._end - time.monotonic())
+
+
+class TestRun:
+    """One child process: outcome as the harness words it (process.h ProcessResult::describe)."""
+
+    def __init__(self, returncode, timed_out, seconds, output):
+        self.returncode = returncode  # negative: killed by that signal
+        self.timed_out = timed_out
+        self.seconds = seconds
+        self.output = output
+
+    def describe(self):
+        if self.timed_out:
+            return "timeout after %d s" % int(self.seconds)
+        if self.returncode < 0:
+            sig = -self.returncode
+            return "signal %d (%s)" % (sig, signal.strsignal(sig) or "unknown")
+        return "exit %d" % self.returncode
+
+    def last_line(self):
+        lines = [l for l in self.output.decode("utf-8", "replace").splitlines() if l.strip()]
+        return lines[-1][:300] if lines else ""
+
+
+def measured_env(args, extra=None):
+    """The environment of a measured test: coverage data into the trial's profile folder."""
+    env = dict(os.environ)
+    env["DLCOV_PYTHON_COVERAGE_DIR"] = os.path.abspath(args.profiles)
+    env.update(extra or {})
+    return env
+
+
+def reference_env(extra=None):
+    """The environment of an unmeasured reference run (another framework in a differential
+    test): no coverage collection, so its data never lands in this trial."""
+    env = dict(os.environ)
+    for key in ("DLCOV_PYTHON_COVERAGE_DIR", "COVERAGE_PROCESS_START", "LLVM_PROFILE_FILE"):
+        env.pop(key, None)
+    env.update(extra or {})
+    return env
+
+
+def run_child(argv, env, timeout, cwd=None):
+    """Runs argv in its own process group with a timeout: SIGTERM to the group, SIGKILL to what
+    is left after TERM_GRACE_SECONDS, as the harness stops executions. Output is capped."""
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    chunks, size = [], 0
+
+    def drain():
+        nonlocal size
+        for chunk in iter(lambda: proc.stdout.read(65536), b""):
+            if size < OUTPUT_CAP_BYTES:
+                chunks.append(chunk[:OUTPUT_CAP_BYTES - size])
+                size += len(chunks[-1])
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _signal_group(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=TERM_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
+    # Whatever the test left behind in its group goes too (a grace first, then SIGKILL).
+    if _group_alive(proc.pid):
+        _signal_group(proc.pid, signal.SIGTERM)
+        time.sleep(0.05)
+        if _group_alive(proc.pid):
+            time.sleep(TERM_GRACE_SECONDS)
+            _signal_group(proc.pid, signal.SIGKILL)
+    proc.wait()
+    reader.join(timeout=5)
+    return TestRun(proc.returncode, timed_out, time.monotonic() - start, b"".join(chunks))
+
+
+def _signal_group(pgid, sig):
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def run_test(args, events, test_id, argv, artifact, backend, finding_kinds=None, env_extra=None, cwd=None):
+    """Runs one generated test measured (its coverage into the trial), logs the execution and,
+    for a crash, timeout or an exit code listed in finding_kinds ({code: kind}), a finding whose
+    replay command is argv. Returns the TestRun."""
+    run = run_child(argv, measured_env(args, env_extra), args.timeout, cwd=cwd)
+    rel = trial_relative(args, artifact) if artifact else ""
+    events.execution(test_id, rel, backend, run.describe(), run.seconds)
+    kind = None
+    if run.timed_out:
+        kind = "timeout"
+    elif run.returncode < 0:
+        kind = "crash"
+    elif finding_kinds and run.returncode in finding_kinds:
+        kind = finding_kinds[run.returncode]
+    if kind and kind != "none":
+        events.finding(kind, rel, backend, "%s: %s" % (run.describe(), run.last_line()),
+                       " ".join(_quote(a) for a in argv))
+    return run
+
+
+def _quote(arg):
+    import shlex
+    return shlex.quote(str(arg))
