@@ -20,16 +20,35 @@ std::string option_text(const nlohmann::json& value) {
     return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
-// Placeholders that do not depend on the trial.
-Placeholders campaign_placeholders(const RunnerSpec& spec, const BuildManifest& build, const std::string& campaign_dir) {
+// Placeholders that name the build and the campaign: options may use these too.
+Placeholders build_placeholders(const RunnerSpec& spec, const BuildManifest& build, const std::string& campaign_dir) {
     Placeholders p;
     p.set("bin", fs::read_symlink("/proc/self/exe").parent_path().string());
     p.set("config_dir", fs::path(spec.definition.path).parent_path().string());
     p.set("build", build.build_dir());
     p.set("source_root", build.source_root);
     for (const auto& [name, path] : build.targets) p.set("target:" + name, path);
+    if (!build.python_layers.empty()) p.set("python", build.python_layers.front().interpreter);
     p.set("campaign", campaign_dir);
-    for (const auto& [key, value] : spec.options.items()) p.set("opt:" + key, option_text(value));
+    return p;
+}
+
+// The runner's options with the build's placeholders expanded in every string, at any depth
+// (`references: {tensorflow: "{build}/../tensorflow/venv/bin/python"}`). Braces that name no
+// such placeholder stay as written: options also hold globs and JSON.
+nlohmann::json expanded_options(const nlohmann::json& options, const Placeholders& p) {
+    if (options.is_string()) return p.expand_known(options.get<std::string>());
+    if (!options.is_structured()) return options;
+    nlohmann::json out = options;
+    for (auto& item : out.items()) item.value() = expanded_options(item.value(), p);
+    return out;
+}
+
+// Placeholders that do not depend on the trial.
+Placeholders campaign_placeholders(const RunnerSpec& spec, const BuildManifest& build, const std::string& campaign_dir) {
+    Placeholders p = build_placeholders(spec, build, campaign_dir);
+    const nlohmann::json options = expanded_options(spec.options, p);
+    for (const auto& [key, value] : options.items()) p.set("opt:" + key, option_text(value));
     return p;
 }
 
@@ -56,7 +75,7 @@ Placeholders Runner::start_trial(const TrialContext& ctx) const {
     fs::create_directories(folder.work_dir());
     fs::create_directories(folder.profile_dir());
     {
-        nlohmann::json text = spec_.options;
+        nlohmann::json text = expanded_options(spec_.options, build_placeholders(spec_, ctx.build, ctx.campaign_dir));
         escape_json_text(text);
         std::ofstream options(folder.options_path());
         options << text.dump(2) << "\n";

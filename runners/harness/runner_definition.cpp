@@ -38,22 +38,43 @@ nlohmann::json yaml_to_json(const YAML::Node& node) {
     return s;
 }
 
-RunnerDefinition load_runner_definition(const std::string& path) {
+namespace {
+
+// A chain of extends longer than this is a loop.
+constexpr int kMaxExtendsDepth = 8;
+
+RunnerDefinition load_definition(const std::string& path, int depth) {
     YamlFile file = YamlFile::load(path);
     const YAML::Node& root = file.root();
-    file.only_keys(root, {"name", "style", "mode", "description", "setup", "command", "artifacts", "timeout", "env", "options"});
+    file.only_keys(root, {"name", "style", "mode", "description", "extends", "setup", "command", "artifacts", "timeout",
+                          "env", "options"});
     RunnerDefinition d;
+    const fs::path dir = fs::absolute(path).lexically_normal().parent_path();
+    bool extended = false;
+    if (root["extends"]) {
+        if (depth >= kMaxExtendsDepth)
+            file.fail(root["extends"], "extends", "a chain of more than 8 runner files (does it extend itself?)");
+        fs::path base = (dir / file.string(root, "extends")).lexically_normal();
+        // {config_dir} in the base's commands must mean the same folder in this file.
+        if (base.parent_path() != dir)
+            file.fail(root["extends"], "extends", "expected a runner file in this file's folder");
+        if (!fs::is_regular_file(base)) file.fail(root["extends"], "extends", "file " + base.string() + " does not exist");
+        d = load_definition(base.string(), depth + 1);
+        extended = true;
+    }
     d.path = fs::absolute(path).lexically_normal().string();
     d.name = file.string(root, "name");
     if (!std::regex_match(d.name, std::regex("[A-Za-z0-9][A-Za-z0-9_-]*")))
         file.fail(root["name"], "name", "expected letters, digits, '_' or '-' (it names a folder and a report row)");
-    d.style = file.string_or(root, "style", d.name);
-    d.mode = file.string_or(root, "mode", "live");
+    d.style = file.string_or(root, "style", extended ? d.style : d.name);
+    d.mode = file.string_or(root, "mode", extended ? d.mode : "live");
     if (d.mode != "live" && d.mode != "replay") file.fail(root["mode"], "mode", "expected live or replay");
-    d.description = file.string_or(root, "description", "");
-    d.command = file.strings(root, "command");
-    if (d.command.empty()) file.fail(root["command"] ? root["command"] : root, "command", "expected a non-empty list: the program and its arguments");
-
+    d.description = file.string_or(root, "description", d.description);
+    if (root["command"] || !extended) {
+        d.command = file.strings(root, "command");
+        if (d.command.empty())
+            file.fail(root["command"] ? root["command"] : root, "command", "expected a non-empty list: the program and its arguments");
+    }
     if (YAML::Node setup = root["setup"]) {
         if (!setup.IsMap()) file.fail(setup, "setup", "expected a mapping with command and creates");
         file.only_keys(setup, {"command", "creates"});
@@ -69,17 +90,22 @@ RunnerDefinition load_runner_definition(const std::string& path) {
     }
     if (d.mode == "replay" && d.artifacts_glob.empty())
         file.fail(root, "artifacts", "a replay runner needs artifacts: {root, glob}");
-    d.timeout_seconds = file.number_in(root, "timeout", 60, 0.1, 604800, "expected seconds per execution from 0.1 to 604800 (a week)");
+    d.timeout_seconds = file.number_in(root, "timeout", d.timeout_seconds, 0.1, 604800,
+                                       "expected seconds per execution from 0.1 to 604800 (a week)");
     if (YAML::Node env = root["env"]) {
         if (!env.IsMap()) file.fail(env, "env", "expected a mapping of variable names to values");
         for (const auto& kv : env) d.env[kv.first.Scalar()] = file.string(env, kv.first.Scalar());
     }
     if (YAML::Node options = root["options"]) {
         if (!options.IsMap()) file.fail(options, "options", "expected a mapping");
-        d.options = yaml_to_json(options);
+        d.options.update(yaml_to_json(options));
     }
     return d;
 }
+
+}  // namespace
+
+RunnerDefinition load_runner_definition(const std::string& path) { return load_definition(path, 0); }
 
 std::string Placeholders::expand(const std::string& text, const std::string& where) const {
     std::string out;
@@ -97,6 +123,21 @@ std::string Placeholders::expand(const std::string& text, const std::string& whe
         auto it = values_.find(name);
         if (it == values_.end()) throw UserError(where + ": unknown placeholder {" + name + "} in \"" + text + "\"");
         out += it->second;
+        i = close + 1;
+    }
+    return out;
+}
+
+std::string Placeholders::expand_known(const std::string& text) const {
+    std::string out;
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t open = text.find('{', i);
+        size_t close = open == std::string::npos ? open : text.find('}', open);
+        if (close == std::string::npos) return out + text.substr(i);
+        auto it = values_.find(text.substr(open + 1, close - open - 1));
+        out += text.substr(i, open - i);
+        out += it == values_.end() ? text.substr(open, close - open + 1) : it->second;
         i = close + 1;
     }
     return out;

@@ -17,10 +17,13 @@
 //   env: {KEY: value}             # added to every process's environment
 //   options: {...}                # defaults for {opt:KEY} and the generator's --options file
 //
+//   extends: base.yaml            # optional: every key of that runner file (same folder), these
+//                                 # on top; options are merged key by key
 // Placeholders, expanded in commands, env values and artifact roots:
 //   {bin} dlcov's programs   {config_dir} this file's folder   {build} {source_root}
-//   {target:NAME} a build target   {campaign} {trial} {work} {profiles} {events} {options}
+//   {python} the build's Python interpreter (mode python)   {target:NAME} a build target   {campaign} {trial} {work} {profiles} {events} {options}
 //   {budget} {seed} {timeout}   {opt:KEY} an option's value   {artifact} (replay)
+// String options may use {bin} {config_dir} {build} {source_root} {python} {target:NAME} {campaign}.
 #pragma once
 #include <map>
 #include <nlohmann/json.hpp>
@@ -51,6 +54,8 @@ class Placeholders {
 public:
     void set(const std::string& name, const std::string& value) { values_[name] = value; }
     std::string expand(const std::string& text, const std::string& where) const;
+    // Expands the placeholders it knows and leaves any other {...} as written.
+    std::string expand_known(const std::string& text) const;
     std::vector<std::string> expand(const std::vector<std::string>& args, const std::string& where) const;
 
 private:
