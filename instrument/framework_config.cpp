@@ -93,14 +93,69 @@ void load_targets(const YamlFile& file, FrameworkConfig& config) {
     }
 }
 
+bool boolean(const YamlFile& file, const YAML::Node& map, const std::string& key, bool fallback) {
+    YAML::Node node = map[key];
+    if (!node) return fallback;
+    if (node.IsScalar()) {
+        const std::string& text = node.Scalar();
+        if (text == "true") return true;
+        if (text == "false") return false;
+    }
+    file.fail(node, key, "expected true or false");
+}
+
+// Python package names as `import` takes them: dotted identifiers.
+bool is_package_name(const std::string& name) {
+    if (name.empty() || name.front() == '.' || name.back() == '.') return false;
+    return name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") ==
+           std::string::npos;
+}
+
+// Each mode has its own keys; a key of the other mode is a mistake worth naming.
+void config_mode_keys(const YamlFile& file) {
+    const YAML::Node& root = file.root();
+    std::string mode = file.string_or(root, "mode", "llvm");
+    std::vector<std::string> common = {"name", "framework", "version", "component_map", "mode"};
+    if (mode == "llvm") {
+        for (const char* key : {"debian_package", "source", "system_includes", "compiler", "flags", "targets"})
+            common.push_back(key);
+    } else if (mode == "python") {
+        common.push_back("environment");
+    } else {
+        file.fail(root["mode"], "mode", "'" + mode + "' is not a coverage mode; supported: llvm, python");
+    }
+    file.only_keys(root, common);
+}
+
+void load_environment(const YamlFile& file, FrameworkConfig& config) {
+    YAML::Node env = require_map(file, file.root(), "environment",
+                                 "a mapping with keys python, packages and requirements or debian_packages");
+    file.only_keys(env, {"python", "system_site_packages", "debian_packages", "requirements", "packages"});
+    PythonEnvironment& e = config.environment;
+    e.python = file.string_or(env, "python", "/usr/bin/python3");
+    e.system_site_packages = boolean(file, env, "system_site_packages", false);
+    std::string debian = file.string_or(env, "debian_packages", "");
+    if (!debian.empty()) e.debian_packages = resolve(config.dir, debian);
+    std::string requirements = file.string_or(env, "requirements", "");
+    if (!requirements.empty()) e.requirements = resolve(config.dir, requirements);
+    e.packages = file.strings(env, "packages");
+    if (e.packages.empty())
+        file.fail(env["packages"] ? env["packages"] : env, "packages",
+                  "expected a list of the Python packages measured, as `import` names them, e.g. [torch]");
+    for (const auto& package : e.packages)
+        if (!is_package_name(package))
+            file.fail(env["packages"], "packages", "'" + package + "' is not a Python package name as `import` takes it");
+    if (e.requirements.empty() && !e.system_site_packages)
+        file.fail(env, "environment",
+                  "nothing would install the package: give requirements, or system_site_packages: true");
+}
+
 }  // namespace
 
 FrameworkConfig load_framework_config(const std::string& path) {
     YamlFile file = YamlFile::load(path);
     const YAML::Node& root = file.root();
-    file.only_keys(root, {"name", "framework", "version", "debian_package", "source",
-                          "system_includes", "component_map", "mode", "compiler", "flags",
-                          "targets"});
+    config_mode_keys(file);
 
     FrameworkConfig config;
     config.path = fs::absolute(path).lexically_normal().string();
@@ -112,14 +167,15 @@ FrameworkConfig load_framework_config(const std::string& path) {
         file.fail(root["name"], "name", "expected a folder name of letters, digits, '.', '_', '-'");
     config.framework = file.string(root, "framework");
     config.version = file.string(root, "version");
+    config.component_map = resolve(config.dir, file.string(root, "component_map"));
+    config.mode = file.string_or(root, "mode", "llvm");
+    if (config.mode == "python") {
+        load_environment(file, config);
+        return config;
+    }
     config.debian_package = file.string_or(root, "debian_package", "");
     load_source(file, config);
     load_system_includes(file, config);
-    config.component_map = resolve(config.dir, file.string(root, "component_map"));
-    config.mode = file.string_or(root, "mode", "llvm");
-    if (config.mode != "llvm")
-        file.fail(root["mode"], "mode",
-                  "'" + config.mode + "' is not supported yet; supported modes: llvm");
     config.compiler = file.string(root, "compiler");
     config.flags = file.strings(root, "flags");
     load_targets(file, config);

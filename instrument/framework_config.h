@@ -1,6 +1,6 @@
 // A framework config (configs/frameworks/*.yaml): where a framework's sources come from
 // and how `dlcov instrument` compiles its coverage-instrumented executables.
-// configs/frameworks/tinydnn.yaml documents every key.
+// configs/frameworks/tinydnn.yaml documents every key of mode llvm, pytorch.yaml those of mode python.
 #pragma once
 #include <map>
 #include <string>
@@ -20,6 +20,15 @@ struct BuildTarget {
     int line = 0;                      // of the target in the config, for later errors
 };
 
+// Mode python: the environment `dlcov instrument` makes for the framework (<build>/venv).
+struct PythonEnvironment {
+    std::string python;                 // the interpreter the venv is made from (name on PATH or path)
+    bool system_site_packages = false;  // the venv sees that interpreter's packages (Debian's torch)
+    std::string debian_packages;        // absolute path of a pins file: "package=version" lines that must be installed
+    std::string requirements;           // absolute path of a pip requirements file (exact pins), "" = none
+    std::vector<std::string> packages;  // the measured packages, as imported ("torch", "functorch")
+};
+
 struct FrameworkConfig {
     std::string path;  // absolute path of the YAML file
     std::string dir;   // its folder: relative paths in the file resolve against it
@@ -32,10 +41,13 @@ struct FrameworkConfig {
     std::string source_as;       // its relative name under <build>/src/
     std::vector<SystemInclude> system_includes;
     std::string component_map;  // absolute path
-    std::string mode;      // "llvm"
+    std::string mode;      // "llvm" or "python"
+    // mode llvm
     std::string compiler;  // as written: a name on PATH or a path (resolved later)
     std::vector<std::string> flags;
     std::vector<BuildTarget> targets;
+    // mode python
+    PythonEnvironment environment;
 
     std::map<std::string, int> key_lines;  // top-level key -> line, for errors found later
     int line_of(const std::string& key) const;

@@ -7,6 +7,7 @@
 #include "input_hash.h"
 #include "layout_profile.h"
 #include "process.h"
+#include "python_build.h"
 #include "utc_time.h"
 
 #include <algorithm>
@@ -206,6 +207,9 @@ std::vector<std::string> run_compiles(std::vector<CompileJob>& compiles, int job
 BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, std::ostream& err) {
     auto start = Clock::now();
     FrameworkConfig config = load_framework_config(options.config_path);
+    if (config.mode == "python")
+        return make_python_build(config, (fs::absolute(options.builds_dir).lexically_normal() / config.name).string(),
+                                 options.force, options.verbose, out);
     check_inputs(config);
     CompilerInfo compiler = probe_compiler(config.compiler, config.dir);
     if (!compiler.llvm_major)

@@ -43,12 +43,18 @@ json to_json(const BuildManifest& m) {
                 {"built_at", m.built_at}};
     if (!m.python_layers.empty()) {
         j["layers"] = json::array();
-        for (const auto& p : m.python_layers)
-            j["layers"].push_back({{"mode", "python"},
-                                   {"interpreter", p.interpreter},
-                                   {"package_root", p.package_root},
-                                   {"layout", p.layout},
-                                   {"coverage_version", p.coverage_version}});
+        for (const auto& p : m.python_layers) {
+            json layer = {{"mode", "python"},
+                          {"interpreter", p.interpreter},
+                          {"package_root", p.package_root},
+                          {"layout", p.layout},
+                          {"coverage_version", p.coverage_version}};
+            if (!p.package.empty()) layer["package"] = p.package;
+            if (!p.package_roots.empty()) layer["package_roots"] = p.package_roots;
+            if (!p.package_version.empty()) layer["package_version"] = p.package_version;
+            if (!p.environment.empty()) layer["environment"] = p.environment;
+            j["layers"].push_back(layer);
+        }
     }
     if (!m.dir.empty()) j["build_dir"] = m.dir;
     return j;
@@ -92,10 +98,16 @@ BuildManifest from_json(const json& doc, const std::string& file) {
             std::string mode = field<std::string>(layer, "mode", where);
             if (mode != "python")
                 throw UserError(where + ": coverage mode '" + mode + "' is not one this dlcov reads as a layer (python)");
-            m.python_layers.push_back({field<std::string>(layer, "interpreter", where),
-                                       field<std::string>(layer, "package_root", where),
-                                       field<std::string>(layer, "layout", where),
-                                       field<std::string>(layer, "coverage_version", where)});
+            PythonLayerManifest p;
+            p.interpreter = field<std::string>(layer, "interpreter", where);
+            p.package_root = field<std::string>(layer, "package_root", where);
+            p.layout = field<std::string>(layer, "layout", where);
+            p.coverage_version = field<std::string>(layer, "coverage_version", where);
+            p.package = layer.value("package", std::string());
+            p.package_roots = layer.value("package_roots", std::vector<std::string>());
+            p.package_version = layer.value("package_version", std::string());
+            p.environment = layer.value("environment", std::string());
+            m.python_layers.push_back(p);
         }
     }
     m.dir = doc.value("build_dir", std::string());

@@ -18,7 +18,10 @@
 //      "interpreter": "/abs/builds/pytorch/venv/bin/python",  // the framework's environment
 //      "package_root": "/abs/.../site-packages/torch",        // the package coverage.py measures
 //      "layout": "/abs/builds/pytorch/python-layout.json",     // python_layout.py's, computed once
-//      "coverage_version": "6.5.0"}                           // coverage.py in that environment
+//      "coverage_version": "6.5.0",                           // coverage.py in that environment
+//      "package": "torch", "package_version": "1.13.0a0+gitunknown",  // optional: as installed
+//      "package_roots": [".../torch", ".../functorch"],       // optional: every package measured
+//      "environment": "/abs/builds/pytorch/environment.txt"}  // optional: every distribution==version
 //   ],
 //   "build_dir": "/abs/builds/pytorch" // optional; default: the folder holding source_root
 // }
@@ -39,6 +42,10 @@ struct PythonLayerManifest {
     std::string package_root;
     std::string layout;  // the layout JSON python_layout.py wrote
     std::string coverage_version;
+    std::vector<std::string> package_roots;  // all measured package folders (package_root first); may be empty
+    std::string package;          // the first measured package; "" in manifests not written by `dlcov instrument`
+    std::string package_version;  // the installed distribution's version
+    std::string environment;      // file listing every installed distribution==version
 };
 
 struct BuildManifest {

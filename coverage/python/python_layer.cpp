@@ -46,7 +46,15 @@ void unsparse(const json& j, std::vector<uint64_t>& counts, const std::string& t
     }
 }
 
-// `name` as an absolute program path: as given when it has a '/', else searched on PATH.
+// A skipped data file as the pipeline names it: the reader's message starts with the path too.
+SkippedProfile skipped_profile(NamedProblem problem) {
+    std::string prefix = problem.path + ": ";
+    if (problem.reason.compare(0, prefix.size(), prefix) == 0) problem.reason.erase(0, prefix.size());
+    return {std::move(problem.path), std::move(problem.reason)};
+}
+
+}  // namespace
+
 std::string program_path(const std::string& name) {
     if (name.find('/') != std::string::npos) return fs::absolute(name).string();
     const char* path = std::getenv("PATH");
@@ -61,14 +69,6 @@ std::string program_path(const std::string& name) {
     throw UserError(name + ": no such Python interpreter on PATH");
 }
 
-// A skipped data file as the pipeline names it: the reader's message starts with the path too.
-SkippedProfile skipped_profile(NamedProblem problem) {
-    std::string prefix = problem.path + ": ";
-    if (problem.reason.compare(0, prefix.size(), prefix) == 0) problem.reason.erase(0, prefix.size());
-    return {std::move(problem.path), std::move(problem.reason)};
-}
-
-}  // namespace
 
 PythonLayer::PythonLayer(const std::string& layout_json, std::vector<PathPrefix> prefixes)
     : PythonLayer(load_python_layout(layout_json), std::move(prefixes)) {}
@@ -220,19 +220,30 @@ std::string python_helper(const std::string& name) {
 
 void compute_python_layout(const std::string& interpreter, const std::string& source_dir,
                            const std::string& layout_json, const std::string& rcfile) {
+    compute_python_layout(interpreter, std::vector<std::string>{source_dir}, layout_json, rcfile);
+}
+
+void compute_python_layout(const std::string& interpreter, const std::vector<std::string>& source_dirs,
+                           const std::string& layout_json, const std::string& rcfile) {
     std::error_code ec;
-    if (!fs::is_directory(source_dir, ec)) throw UserError(source_dir + ": not a folder of Python sources");
     ProcessSpec spec;
-    spec.argv = {program_path(interpreter), python_helper("python_layout.py"), fs::absolute(source_dir).string(),
-                 "-o", fs::absolute(layout_json).string()};
+    spec.argv = {program_path(interpreter), python_helper("python_layout.py")};
+    for (const auto& dir : source_dirs) {
+        if (!fs::is_directory(dir, ec)) throw UserError(dir + ": not a folder of Python sources");
+        spec.argv.push_back(fs::absolute(dir).string());
+    }
+    spec.argv.insert(spec.argv.end(), {"-o", fs::absolute(layout_json).string()});
     if (!rcfile.empty()) {
         spec.argv.push_back("--rcfile");
         spec.argv.push_back(fs::absolute(rcfile).string());
     }
     spec.timeout = std::chrono::hours(1);
+    // The layout's own interpreter run must not be measured by a hook in its environment.
+    spec.env["DLCOV_PYTHON_COVERAGE_DIR"] = "";
+    spec.env["COVERAGE_PROCESS_START"] = "";
     ProcessResult r = run_process(spec);
     if (r.outcome != ProcessResult::Exited || r.exit_code != 0 || !fs::is_regular_file(layout_json, ec))
-        throw UserError("computing the Python layout of " + source_dir + " failed (" + r.describe() + "): " +
+        throw UserError("computing the Python layout failed (" + r.describe() + "): " +
                         command_line(spec.argv) + "\n" + r.output +
                         (r.output.find("No module named 'coverage'") != std::string::npos
                              ? "install coverage.py for " + interpreter +

@@ -63,6 +63,14 @@ std::string python_helper(const std::string& name);
 // the helper's output when it fails (no coverage.py for that interpreter, not a folder, ...).
 void compute_python_layout(const std::string& interpreter, const std::string& source_dir,
                            const std::string& layout_json, const std::string& rcfile = "");
+// One layout of several package folders (a framework installed as torch, functorch, torchgen),
+// file paths relative to the first one's parent, where all of them must lie.
+void compute_python_layout(const std::string& interpreter, const std::vector<std::string>& source_dirs,
+                           const std::string& layout_json, const std::string& rcfile = "");
+
+// `name` as an absolute program path: as given when it has a '/' (not resolving symlinks: a
+// virtual environment's python is one), else searched on PATH. UserError when not found.
+std::string program_path(const std::string& name);
 
 // coverage.py's version under `interpreter` ("6.5.0"); UserError when it cannot import coverage.
 std::string coverage_py_version(const std::string& interpreter);

@@ -4,10 +4,11 @@
 Run it with the framework's own interpreter (the one its tests run under), so that the installed
 coverage.py (6.x or 7.x) and Python version decide what a statement and a branch are:
 
-    python3 python_layout.py SOURCE_DIR -o layout.json [--base DIR] [--rcfile FILE]
+    python3 python_layout.py SOURCE_DIR [SOURCE_DIR ...] -o layout.json [--base DIR] [--rcfile FILE]
                              [--all-files] [--jobs N]
 
-SOURCE_DIR is what coverage.py's --source names (a package folder). The files are the ones
+SOURCE_DIR is what coverage.py's --source names (a package folder); several are one layout (a
+framework installed as several packages: torch, functorch, torchgen), all under --base. The files are the ones
 coverage.py reports for that source when they were not imported: coverage.py's
 find_python_files (folders without __init__.py are skipped, as coverage.py skips them) or, with
 --all-files, every .py/.pyw file under SOURCE_DIR. --rcfile is the configuration the data was
@@ -20,7 +21,8 @@ The JSON written (all line numbers are 1-based source lines; lists are sorted):
 
 {
   "format": "dlcov-python-layout", "format_version": 1,
-  "root": "/abs/SOURCE_DIR",            # real path of the tree analysed
+  "root": "/abs/SOURCE_DIR",            # real path of the (first) tree analysed
+  "roots": ["/abs/SOURCE_DIR", ...],    # real paths of all trees analysed
   "base": "/abs",                       # file paths are relative to this (default: root's parent)
   "python": "3.11.2", "coverage_version": "6.5.0", "rcfile": null, "all_files": false,
   "seconds": 1.2,                       # time taken
@@ -190,7 +192,7 @@ def analyse(task):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    ap.add_argument("source", help="the source folder coverage.py measures (a package folder)")
+    ap.add_argument("source", nargs="+", help="the source folders coverage.py measures (package folders)")
     ap.add_argument("-o", "--output", required=True, help="the layout JSON to write")
     ap.add_argument("--base", help="folder the file paths are relative to (default: the source's parent)")
     ap.add_argument("--rcfile", help="coverage.py configuration the data is collected and reported with")
@@ -200,15 +202,19 @@ def main():
     args = ap.parse_args()
 
     started = time.monotonic()
-    root = os.path.realpath(args.source)
-    if not os.path.isdir(root):
-        sys.exit("python_layout.py: %s is not a folder" % args.source)
-    base = os.path.realpath(args.base) if args.base else os.path.dirname(root)
+    roots = [os.path.realpath(s) for s in args.source]
+    for given, root in zip(args.source, roots):
+        if not os.path.isdir(root):
+            sys.exit("python_layout.py: %s is not a folder" % given)
+    base = os.path.realpath(args.base) if args.base else os.path.dirname(roots[0])
+    for given, root in zip(args.source, roots):
+        if os.path.commonpath([base, root]) != base:
+            sys.exit("python_layout.py: %s is not under the base %s (give --base)" % (given, base))
     rcfile = os.path.abspath(args.rcfile) if args.rcfile else None
     cov = make_coverage(rcfile)
 
     tasks = []
-    for path in find_files(cov, root, args.all_files):
+    for path in [p for root in roots for p in find_files(cov, root, args.all_files)]:
         rel = os.path.relpath(path, base).replace(os.sep, "/")
         real = os.path.realpath(path)
         tasks.append((path, rel, real if real != os.path.join(base, rel) else None))
@@ -222,7 +228,7 @@ def main():
 
     layout = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
-        "root": root, "base": base,
+        "root": roots[0], "roots": roots, "base": base,
         "python": "%d.%d.%d" % sys.version_info[:3], "coverage_version": coverage.__version__,
         "rcfile": rcfile, "all_files": args.all_files,
         "seconds": 0.0,
