@@ -34,6 +34,8 @@ std::string scratch_dir(const std::string& name) {
 
 std::string tinydnn_build_dir() { return (fs::path(DLCOV_TEST_BUILDS_DIR) / "tinydnn").string(); }
 
+std::string framework_build_dir(const std::string& name) { return (fs::path(DLCOV_TEST_BUILDS_DIR) / name).string(); }
+
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read " + path);

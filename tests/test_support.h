@@ -18,6 +18,9 @@ std::string scratch_dir(const std::string& name);
 
 // Path of the instrumented tiny-dnn build prepared by the ctest fixture (instrument_tinydnn).
 std::string tinydnn_build_dir();
+// Path of a real framework's build (pytorch, tensorflow, mxnet) from the ctest fixtures
+// instrument_<name>.
+std::string framework_build_dir(const std::string& name);
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);

@@ -30,6 +30,16 @@ using nlohmann::json;
 
 namespace {
 
+PythonLayerManifest layer_manifest(const std::string& interpreter, const std::string& package_root,
+                                   const std::string& layout, const std::string& coverage_version) {
+    PythonLayerManifest m;
+    m.interpreter = interpreter;
+    m.package_root = package_root;
+    m.layout = layout;
+    m.coverage_version = coverage_version;
+    return m;
+}
+
 const char* const kPython = "/usr/bin/python3";
 
 const char* kShapes = R"(import math
@@ -349,7 +359,7 @@ TEST_CASE("build manifests carry a python layer; older ones read as before", "[p
     m.input_hash = "fnv1a64:0000000000000000";
     m.built_at = "2024-01-31T12:00:00Z";
     m.dir = dir;
-    m.python_layers.push_back({kPython, project().pkg, layout_json(), coverage_py_version(kPython)});
+    m.python_layers.push_back(layer_manifest(kPython, project().pkg, layout_json(), coverage_py_version(kPython)));
     write_manifest(m, dir + "/build.json");
 
     BuildManifest back = load_manifest(dir);
@@ -394,7 +404,7 @@ TEST_CASE("build manifests carry a python layer; older ones read as before", "[p
     CHECK_THROWS_WITH(load_manifest(dir + "/gcov.json"), Contains("layers[0]") && Contains("gcov"));
     minimal.python_layers.clear();
     CHECK_THROWS_WITH(build_layers(minimal), Contains("without a python layer"));
-    minimal.python_layers.push_back({kPython, project().pkg, dir + "/gone.json", "6.5.0"});
+    minimal.python_layers.push_back(layer_manifest(kPython, project().pkg, dir + "/gone.json", "6.5.0"));
     CHECK_THROWS_WITH(build_layers(minimal), Contains(dir + "/gone.json") && Contains("dlcov instrument"));
     fs::remove_all(dir);
 }
@@ -525,7 +535,7 @@ TEST_CASE("a campaign trial of a python build folds data files as their processe
     build.mode = "python";
     build.source_root = fs::path(p.pkg).parent_path().string();
     build.dir = dir;
-    build.python_layers.push_back({kPython, p.pkg, layout_json(), coverage_py_version(kPython)});
+    build.python_layers.push_back(layer_manifest(kPython, p.pkg, layout_json(), coverage_py_version(kPython)));
     std::string trial = dir + "/trial-1";
     RunningCoverage coverage(build, trial, false);
     std::string profiles = TrialFolder(trial).profile_dir();
