@@ -230,8 +230,29 @@ TEST_CASE("kill_descendants stops the whole process tree, children in groups of 
     thread.join();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     CHECK(tester.outcome == ProcessResult::Signaled);
-    CHECK(tester.signal == SIGKILL);
+    CHECK(tester.signal == SIGTERM);  // first SIGTERM, so that Python processes can save coverage
     CHECK(seconds < 10);
     CHECK(ends_soon(grandchild));
+    CHECK(descendant_processes().size() == before);
+}
+
+TEST_CASE("kill_descendants sends SIGKILL after the grace to what ignores SIGTERM", "[process]") {
+    const size_t before = descendant_processes().size();
+    std::string dir = scratch_dir("process_tree_term");
+    std::string ready = dir + "/ready";
+    ProcessResult stubborn;
+    std::thread thread([&] {
+        stubborn = shell("trap '' TERM; echo > " + shell_quote(ready) + "; sleep 60", std::chrono::seconds(60));
+    });
+    for (int i = 0; i < 500 && !fs::exists(ready); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // sleep has started
+    auto start = std::chrono::steady_clock::now();
+    CHECK(kill_descendants(std::chrono::milliseconds(500)) == before + 2);
+    thread.join();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(stubborn.outcome == ProcessResult::Signaled);
+    CHECK(stubborn.signal == SIGKILL);
+    CHECK(seconds >= 0.45);
+    CHECK(seconds < 5);
     CHECK(descendant_processes().size() == before);
 }

@@ -60,8 +60,10 @@ std::string command_line(const std::vector<std::string>& argv);
 // process tree rather than one group.
 std::vector<pid_t> descendant_processes();
 
-// Sends SIGKILL to every descendant and to the process group each of them leads. Returns how
-// many there were. With continuous-mode coverage a killed execution keeps its counters.
-size_t kill_descendants();
+// Stops every descendant and the process group each of them leads: SIGTERM, then SIGKILL to what
+// still runs after `grace` (0: SIGKILL at once), as a timeout stops one execution, so a Python
+// process under dlcov's coverage hook saves what it covered. Returns how many there were.
+// Continuous-mode LLVM coverage keeps a killed execution's counters either way.
+size_t kill_descendants(std::chrono::milliseconds grace = std::chrono::seconds(1));
 
 }  // namespace dlcov

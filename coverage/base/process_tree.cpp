@@ -5,6 +5,7 @@
 #include <map>
 #include <signal.h>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 namespace dlcov {
@@ -52,12 +53,38 @@ std::vector<pid_t> descendant_processes() {
     return out;
 }
 
-size_t kill_descendants() {
+namespace {
+
+void signal_process_and_group(pid_t pid, int sig) {
+    if (getpgid(pid) == pid) kill(-pid, sig);
+    kill(pid, sig);
+}
+
+// Running, not a zombie waiting for its parent's wait().
+bool running(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    size_t paren = text.rfind(')');
+    return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
+}  // namespace
+
+size_t kill_descendants(std::chrono::milliseconds grace) {
     std::vector<pid_t> pids = descendant_processes();
-    for (pid_t pid : pids) {
-        if (getpgid(pid) == pid) kill(-pid, SIGKILL);
-        kill(pid, SIGKILL);
+    if (grace.count() > 0) {
+        for (pid_t pid : pids) signal_process_and_group(pid, SIGTERM);
+        auto deadline = std::chrono::steady_clock::now() + grace;
+        auto any_running = [&] {
+            for (pid_t pid : pids)
+                if (running(pid)) return true;
+            return false;
+        };
+        while (any_running() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    for (pid_t pid : pids)
+        if (running(pid)) signal_process_and_group(pid, SIGKILL);
     return pids.size();
 }
 
