@@ -3,7 +3,7 @@
 # Python-layer coverage one pass reaches. One process at a time (2-core machines).
 #   runners/cradle-frameworks/bench.sh OUT_DIR FRAMEWORK=PYTHON[:PACKAGE_DIR] ...
 # e.g. bench.sh /tmp/bench pytorch=/work/venvs/pytorch/bin/python:/usr/lib/python3/dist-packages/torch
-# DLCOV (default /work/main/build/bin/dlcov) measures each pass with configs/components/<fw>.yaml.
+# DLCOV (default build/bin/dlcov of this tree) measures each pass with configs/components/<fw>.yaml.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1; shift
