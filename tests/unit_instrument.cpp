@@ -114,7 +114,7 @@ TEST_CASE("framework config errors name file, line and key", "[instrument]") {
     }
     SECTION("unsupported mode") {
         CHECK_THAT(config_error_of(dir, yaml + "mode: gcov\n"),
-                   Contains(file + ":12: key 'mode'") && Contains("supported modes: llvm"));
+                   Contains(file + ":12: key 'mode'") && Contains("supported: llvm, python"));
     }
     SECTION("a name that is not a plain folder name") {
         std::string bad = std::regex_replace(yaml, std::regex("name: fake\n"), "name: ../up\n");
