@@ -7,13 +7,16 @@ NNSmith saves a test case as a folder: the model (`model.pth` with `gir.pkl`, ol
 fuzz.save_test=DIR` writes one such folder per generated test (DIR/<seconds>/), and every bug
 report under fuzz.root (bug-*/) is one too. The model is rebuilt with NNSmith's own loader
 (TestCase.load), so the `nnsmith` package must be importable next to the instrumented framework;
-it is run once on the oracle's inputs and compared with the oracle's outputs.
+it is run once on the oracle's inputs and compared with the oracle's outputs. With --backend
+(NNSmith's backend.type, e.g. torchjit) the model is also compiled and run by that backend through
+NNSmith's own BackendFactory, as `nnsmith.fuzz` does for every test, and compared with the oracle.
 
 Exit codes: 0 ran and agreed with the oracle; 2 cannot be used here (nnsmith or the framework
 missing, the folder does not load); 3 NaN or Inf where the oracle had none; 4 the framework raised;
 5 the outputs differ from the oracle's. The last line written is a one-line summary.
 
-    python3 nnsmith_replay.py FOLDER/oracle.pkl --model-type torch|tensorflow [--pythonpath DIRS]
+    python3 nnsmith_replay.py FOLDER/oracle.pkl --model-type torch|tensorflow [--backend TYPE]
+                              [--pythonpath DIRS]
 """
 import argparse
 import os
@@ -27,6 +30,9 @@ def parse_args(argv):
                    help="NNSmith's model.type when it generated the tests")
     p.add_argument("--rtol", type=float, default=1e-2, help="relative tolerance against the oracle")
     p.add_argument("--atol", type=float, default=1e-3, help="absolute tolerance against the oracle")
+    p.add_argument("--backend", default="",
+                   help="NNSmith's backend.type to compile and run the model with as well (torchjit, "
+                        "onnxruntime, xla, ...); empty: the model's own eager run only")
     p.add_argument("--pythonpath", default="", help="folders (':'-separated) put first on sys.path")
     return p.parse_args(argv)
 
@@ -37,6 +43,9 @@ def finish(code, message):
 
 
 def load_test_case(model_type, folder):
+    import warnings
+    # nnsmith.util warns on every import when pygraphviz (only for its graph pictures) is missing.
+    warnings.filterwarnings("ignore", message="Install pygraphviz")
     from nnsmith.materialize import Model, TestCase
     try:
         ModelType = Model.init(model_type, backend_target="cpu")
@@ -63,6 +72,29 @@ def run_tensorflow(test_case):
     return {name: value.numpy() for name, value in outputs.items()}
 
 
+def run_backend(name, test_case):
+    # NNSmith's own compile-and-run path (FuzzingLoop.validate_and_report, in process): for torchjit
+    # that is torch.jit.trace, freeze, optimize_for_inference, then the traced module on the inputs.
+    from nnsmith.backends.factory import BackendFactory
+    factory = BackendFactory.init(name, target="cpu", optmax=True)
+    return factory.make_backend(test_case.model)(test_case.oracle.input)
+
+
+def compare(np, outputs, expected, folder, what, args):
+    for name, value in outputs.items():
+        want = expected.get(name)
+        if want is None:
+            continue
+        got, want = np.asarray(value), np.asarray(want)
+        # NNSmith makes complex tensors too: compare them as complex, everything else as float64.
+        dtype = np.complex128 if np.iscomplexobj(got) or np.iscomplexobj(want) else np.float64
+        got, want = got.astype(dtype), want.astype(dtype)
+        if not np.all(np.isfinite(got)) and np.all(np.isfinite(want)):
+            finish(3, f"NaN or Inf in output {name} of {folder} ({what}), none in the oracle")
+        if got.shape != want.shape or not np.allclose(got, want, rtol=args.rtol, atol=args.atol, equal_nan=True):
+            finish(5, f"output {name} of {folder} ({what}) differs from oracle.pkl")
+
+
 def main(argv):
     args = parse_args(argv)
     for folder in reversed([f for f in args.pythonpath.split(":") if f]):
@@ -81,17 +113,16 @@ def main(argv):
         finish(4, f"{type(e).__name__} while running {folder}: {str(e).splitlines()[0] if str(e) else ''}")
 
     expected = test_case.oracle.output
-    for name, value in outputs.items():
-        want = expected.get(name)
-        if want is None:
-            continue
-        got = np.asarray(value, dtype=np.float64)
-        want = np.asarray(want, dtype=np.float64)
-        if not np.all(np.isfinite(got)) and np.all(np.isfinite(want)):
-            finish(3, f"NaN or Inf in output {name} of {folder}, none in the oracle")
-        if got.shape != want.shape or not np.allclose(got, want, rtol=args.rtol, atol=args.atol, equal_nan=True):
-            finish(5, f"output {name} of {folder} differs from oracle.pkl")
-    finish(0, f"{folder}: {len(outputs)} output(s) agree with the oracle")
+    compare(np, outputs, expected, folder, "eager", args)
+    if args.backend:
+        try:
+            backend_outputs = run_backend(args.backend, test_case)
+        except Exception as e:
+            finish(4, f"{type(e).__name__} while running {folder} on {args.backend}: "
+                      f"{str(e).splitlines()[0] if str(e) else ''}")
+        compare(np, backend_outputs, expected, folder, args.backend, args)
+    ran = "eager" + (" and " + args.backend if args.backend else "")
+    finish(0, f"{folder}: {len(outputs)} output(s) agree with the oracle ({ran})")
 
 
 if __name__ == "__main__":
