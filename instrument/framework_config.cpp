@@ -130,7 +130,7 @@ void config_mode_keys(const YamlFile& file) {
 void load_environment(const YamlFile& file, FrameworkConfig& config) {
     YAML::Node env = require_map(file, file.root(), "environment",
                                  "a mapping with keys python, packages and requirements or debian_packages");
-    file.only_keys(env, {"python", "system_site_packages", "debian_packages", "requirements", "packages"});
+    file.only_keys(env, {"python", "system_site_packages", "debian_packages", "requirements", "packages", "tools"});
     PythonEnvironment& e = config.environment;
     e.python = file.string_or(env, "python", "/usr/bin/python3");
     e.system_site_packages = boolean(file, env, "system_site_packages", false);
@@ -145,6 +145,17 @@ void load_environment(const YamlFile& file, FrameworkConfig& config) {
     for (const auto& package : e.packages)
         if (!is_package_name(package))
             file.fail(env["packages"], "packages", "'" + package + "' is not a Python package name as `import` takes it");
+    if (YAML::Node tools = env["tools"]) {
+        if (!tools.IsSequence()) file.fail(tools, "tools", "expected a list of {requirements, into}");
+        for (const auto& item : tools) {
+            if (!item.IsMap()) file.fail(item, "tools", "expected a list of {requirements, into}");
+            file.only_keys(item, {"requirements", "into"});
+            ToolInstall tool{resolve(config.dir, file.string(item, "requirements")), file.string(item, "into")};
+            if (!is_plain_name(tool.into) || tool.into == "venv")
+                file.fail(item["into"], "into", "expected a folder name of letters, digits, '.', '_', '-' (not venv)");
+            e.tools.push_back(tool);
+        }
+    }
     if (e.requirements.empty() && !e.system_site_packages)
         file.fail(env, "environment",
                   "nothing would install the package: give requirements, or system_site_packages: true");

@@ -20,6 +20,13 @@ struct BuildTarget {
     int line = 0;                      // of the target in the config, for later errors
 };
 
+// A tester's packages installed beside the framework (pip --no-deps --target <build>/<into>), so
+// the framework's own environment stays as its pins make it; runners put the folder on sys.path.
+struct ToolInstall {
+    std::string requirements;  // absolute path of a pip requirements file (exact pins)
+    std::string into;          // folder name inside the build
+};
+
 // Mode python: the environment `dlcov instrument` makes for the framework (<build>/venv).
 struct PythonEnvironment {
     std::string python;                 // the interpreter the venv is made from (name on PATH or path)
@@ -27,6 +34,7 @@ struct PythonEnvironment {
     std::string debian_packages;        // absolute path of a pins file: "package=version" lines that must be installed
     std::string requirements;           // absolute path of a pip requirements file (exact pins), "" = none
     std::vector<std::string> packages;  // the measured packages, as imported ("torch", "functorch")
+    std::vector<ToolInstall> tools;
 };
 
 struct FrameworkConfig {

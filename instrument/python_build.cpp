@@ -105,6 +105,10 @@ std::string environment_hash(const FrameworkConfig& config, const std::string& b
     hash.add_field(e.system_site_packages ? "system-site-packages" : "isolated");
     hash.add_field(e.debian_packages.empty() ? "" : file_bytes(e.debian_packages));
     hash.add_field(e.requirements.empty() ? "" : file_bytes(e.requirements));
+    for (const auto& tool : e.tools) {
+        hash.add_field(tool.into);
+        hash.add_field(file_bytes(tool.requirements));
+    }
     return "fnv1a64:" + hash.hex();
 }
 
@@ -115,13 +119,41 @@ std::string stamp_of(const PythonBuildPaths& paths) {
     return stamp;
 }
 
+ProcessResult pip_install(const PythonBuildPaths& paths, const std::vector<std::string>& arguments,
+                          const std::string& requirements, bool verbose, std::ostream& out) {
+    std::vector<std::string> pip = {paths.python.string(), "-m", "pip", "install", "--no-input",
+                                    "--disable-pip-version-check", "--progress-bar", "off"};
+    pip.insert(pip.end(), arguments.begin(), arguments.end());
+    pip.insert(pip.end(), {"-r", requirements});
+    if (verbose) out << "  " << command_line(pip) << "\n";
+    auto start = Clock::now();
+    ProcessResult installed = run_step(pip, std::chrono::minutes(45));
+    if (installed.outcome != ProcessResult::Exited || installed.exit_code != 0) {
+        fs::remove_all(paths.venv);  // half an environment is not reused next time
+        throw UserError(fmt::format("{}:1: pip could not install these requirements ({}); is PyPI reachable? "
+                                    "pip said:\n{}",
+                                    requirements, installed.describe(), tail_lines(installed.output, 25)));
+    }
+    out << fmt::format("instrument: installed in {:.0f} s\n", std::chrono::duration<double>(Clock::now() - start).count());
+    return installed;
+}
+
+// A tester's packages, beside the environment: --no-deps, since a tool's own requirements may
+// name a framework wheel (NNSmith's extras: PyPI's torch with CUDA) the environment already has.
+void install_tool(const PythonBuildPaths& paths, const ToolInstall& tool, bool verbose, std::ostream& out) {
+    fs::path target = paths.root / tool.into;
+    fs::remove_all(target);
+    out << "instrument: installing " << tool.requirements << " into " << target.string() << "\n" << std::flush;
+    pip_install(paths, {"--no-deps", "--target", target.string()}, tool.requirements, verbose, out);
+}
+
 void make_environment(const FrameworkConfig& config, const PythonBuildPaths& paths, const std::string& base_python,
                       const std::string& env_hash, bool verbose, std::ostream& out) {
     const PythonEnvironment& e = config.environment;
     fs::remove_all(paths.venv);
     std::vector<std::string> venv = {base_python, "-m", "venv"};
     if (e.system_site_packages) venv.push_back("--system-site-packages");
-    if (e.requirements.empty()) venv.push_back("--without-pip");  // nothing to install with it
+    if (e.requirements.empty() && e.tools.empty()) venv.push_back("--without-pip");  // nothing to install with it
     venv.push_back(paths.venv.string());
     out << "instrument: creating the environment " << paths.venv.string() << "\n" << std::flush;
     ProcessResult made = run_step(venv, std::chrono::minutes(5));
@@ -132,23 +164,11 @@ void make_environment(const FrameworkConfig& config, const PythonBuildPaths& pat
                                         ? "Debian needs python3-venv for this: run tools/install-deps\n"
                                         : ""));
     if (!e.requirements.empty()) {
-        std::vector<std::string> pip = {paths.python.string(), "-m", "pip", "install", "--no-input",
-                                        "--disable-pip-version-check", "--progress-bar", "off", "-r",
-                                        e.requirements};
         out << "instrument: installing " << e.requirements
             << " with pip (from PyPI; about 2 minutes for TensorFlow)\n" << std::flush;
-        if (verbose) out << "  " << command_line(pip) << "\n";
-        auto start = Clock::now();
-        ProcessResult installed = run_step(pip, std::chrono::minutes(45));
-        if (installed.outcome != ProcessResult::Exited || installed.exit_code != 0) {
-            fs::remove_all(paths.venv);  // half an environment is not reused next time
-            throw UserError(fmt::format("{}:1: pip could not install these requirements ({}); is PyPI reachable? "
-                                        "pip said:\n{}",
-                                        e.requirements, installed.describe(), tail_lines(installed.output, 25)));
-        }
-        out << fmt::format("instrument: installed in {:.0f} s\n",
-                           std::chrono::duration<double>(Clock::now() - start).count());
+        pip_install(paths, {}, e.requirements, verbose, out);
     }
+    for (const auto& tool : e.tools) install_tool(paths, tool, verbose, out);
     std::ofstream(paths.environment_stamp) << env_hash << "\n";
 }
 
@@ -215,7 +235,9 @@ BuildManifest make_python_build(const FrameworkConfig& config, const std::string
     if (!fs::is_regular_file(config.component_map))
         config_error(config, config.line_of("component_map"), "component_map",
                      "file " + config.component_map + " does not exist");
-    for (const std::string& pins : {e.debian_packages, e.requirements})
+    std::vector<std::string> pins_files = {e.debian_packages, e.requirements};
+    for (const auto& tool : e.tools) pins_files.push_back(tool.requirements);
+    for (const std::string& pins : pins_files)
         if (!pins.empty() && !fs::is_regular_file(pins))
             config_error(config, config.line_of("environment"), "environment", "file " + pins + " does not exist");
     check_debian_pins(config);

@@ -5,7 +5,9 @@
 //                         system's packages, e.g. Debian's python3-torch), the pinned requirements
 //                         installed with pip, and dlcov's coverage hook (dlcov-coverage.pth)
 //   venv/dlcov-environment  what the environment was made from: unchanged means no reinstall
-//   environment.txt       `pip freeze --all` of the environment, the exact versions measured
+//   <tool>/               a tester's packages (environment: tools: [{requirements, into}]), installed
+//                         with pip --no-deps --target beside the environment, not into it
+//   environment.txt       every distribution==version of the environment, the exact versions measured
 //   python-layout.json    every statement, branch exit and function of the package (python_layout.py)
 //   build.json            the manifest: mode python, one python layer (written last)
 #pragma once

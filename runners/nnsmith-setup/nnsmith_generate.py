@@ -18,9 +18,8 @@ When the fuzzer dies before its budget is used (with fuzz.crash_safe=false, NNSm
 backend segfault kills it, and the test that did is not saved), it is started again with the
 next seed for the remaining time; the tests of restart k are named run<k>-<seconds>/.
 
-When nnsmith is not importable and --install-pins is given, the pinned packages are installed
-first with `PYTHON -m pip install --no-deps --target PYTHONPATH -r PINS` (tools/install-nnsmith
-does the same by hand), so that the framework's own environment stays as it was.
+NNSmith itself is installed by `dlcov instrument configs/frameworks/pytorch.yaml` (its `tools`:
+pip --no-deps --target builds/pytorch/nnsmith-packages): nothing is downloaded while a campaign runs.
 
 Standard library only: runs under /usr/bin/python3.
 """
@@ -43,8 +42,6 @@ def parse_args(argv):
     p.add_argument("--backend", default="torchjit", help="NNSmith's backend.type")
     p.add_argument("--seed", type=int, default=1, help="NNSmith's fuzz.seed (restart k uses SEED+k)")
     p.add_argument("--crash-safe", default="false", choices=["true", "false"], help="NNSmith's fuzz.crash_safe")
-    p.add_argument("--install-pins", default="", help="pip requirements installed into --pythonpath's first folder "
-                                                      "when nnsmith is not importable")
     p.add_argument("--max-restarts", type=int, default=20, help="give up after this many early fuzzer exits")
     p.add_argument("overrides", nargs="*", help="more Hydra overrides for nnsmith.cli.fuzz (mgen.max_nodes=10, ...)")
     return p.parse_args(argv)
@@ -77,17 +74,6 @@ def probe(python, env):
     return json.loads(r.stdout.strip().splitlines()[-1]), None
 
 
-def install(python, pins, target):
-    os.makedirs(target, exist_ok=True)
-    cmd = [python, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check", "--target", target, "-r", pins]
-    print("nnsmith_generate: installing " + " ".join(cmd), flush=True)
-    env = dict(os.environ)
-    env.pop("DLCOV_PYTHON_COVERAGE_DIR", None)
-    started = time.monotonic()
-    subprocess.run(cmd, check=True, env=env)
-    return time.monotonic() - started
-
-
 def tail(path, lines=20):
     try:
         with open(path, errors="replace") as f:
@@ -104,14 +90,10 @@ def main(argv):
     env = child_env(args.pythonpath, os.path.join(state, "cache"))
 
     versions, why = probe(args.python, env)
-    install_seconds = None
-    if versions is None and args.install_pins and args.pythonpath:
-        install_seconds = install(args.python, args.install_pins, args.pythonpath.split(":")[0])
-        versions, why = probe(args.python, env)
     if versions is None:
         sys.exit(f"nnsmith_generate: {args.python} with PYTHONPATH={args.pythonpath!r} cannot import nnsmith "
-                 f"({' '.join(why)}); install it with tools/install-nnsmith {args.python} <folder> and pass the "
-                 "folder as the runner option pythonpath")
+                 f"({' '.join(why)}); `dlcov instrument configs/frameworks/pytorch.yaml` installs it into "
+                 "builds/pytorch/nnsmith-packages, the runner option pythonpath")
 
     runs = []
     tests = 0
@@ -153,7 +135,7 @@ def main(argv):
         sys.exit("nnsmith_generate: NNSmith saved no test")
     done = {"tests": tests, "seconds": round(time.monotonic() - started, 3), "budget_seconds": args.seconds,
             "model_type": args.model_type, "backend": args.backend, "seed": args.seed, "versions": versions,
-            "install_seconds": install_seconds, "runs": runs}
+            "runs": runs}
     with open(os.path.join(out, "done.json.tmp"), "w") as f:
         json.dump(done, f, indent=2)
         f.write("\n")

@@ -1,12 +1,12 @@
 """Real NNSmith on real PyTorch: generate tests with nnsmith.cli.fuzz, replay them with nnsmith_replay.py.
 
     DLCOV_TEST_NNSMITH_PYTHON=builds/pytorch/venv/bin/python \
-    DLCOV_TEST_NNSMITH_PYTHONPATH=builds/nnsmith-packages \
+    DLCOV_TEST_NNSMITH_PYTHONPATH=builds/pytorch/nnsmith-packages \
         /usr/bin/python3 -m unittest discover -s runners/nnsmith-setup
 
 DLCOV_TEST_NNSMITH_PYTHON is an interpreter that imports torch, and nnsmith with the
-(':'-separated, optional) DLCOV_TEST_NNSMITH_PYTHONPATH on its path (tools/install-nnsmith PYTHON
-FOLDER makes such a folder). The tests skip when it is unset or nnsmith does not import there.
+(':'-separated, optional) DLCOV_TEST_NNSMITH_PYTHONPATH on its path (`dlcov instrument
+configs/frameworks/pytorch.yaml` makes builds/pytorch/nnsmith-packages). The tests skip when it is unset or nnsmith does not import there.
 About 30 s on 2 cores: most of it is NNSmith's operator probe at start-up.
 """
 import glob
@@ -36,7 +36,7 @@ def clean_env(**more):
 def nnsmith_missing():
     if not PYTHON:
         return "set DLCOV_TEST_NNSMITH_PYTHON to an interpreter that imports torch and nnsmith " \
-               "(and DLCOV_TEST_NNSMITH_PYTHONPATH to tools/install-nnsmith's folder)"
+               "(and DLCOV_TEST_NNSMITH_PYTHONPATH to builds/pytorch/nnsmith-packages)"
     probe = subprocess.run([PYTHON, "-W", "ignore", "-c", "import nnsmith, torch"], capture_output=True, text=True,
                            env=clean_env(PYTHONPATH=PYTHONPATH))
     if probe.returncode != 0:
