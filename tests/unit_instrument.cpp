@@ -136,6 +136,33 @@ TEST_CASE("framework config errors name file, line and key", "[instrument]") {
     }
 }
 
+TEST_CASE("python framework configs: keys of the mode, errors with file and line", "[instrument][python]") {
+    std::string dir = scratch_dir("python_config");
+    const std::string head = "name: fw\nframework: F\nversion: '1'\ncomponent_map: c.yaml\nmode: python\n";
+    CHECK(config_error_of(dir, head + "environment: {requirements: r.txt, packages: [fw]}\n") == "");
+    CHECK_THAT(config_error_of(dir, head + "environment: {requirements: r.txt, packages: [fw]}\ncompiler: clang++-14\n"),
+               Contains("framework.yaml:7: key 'compiler'"));
+    CHECK_THAT(config_error_of(dir, head), Contains("key 'environment': missing"));
+    CHECK_THAT(config_error_of(dir, head + "environment: {requirements: r.txt}\n"),
+               Contains("framework.yaml:6: key 'packages'"));
+    CHECK_THAT(config_error_of(dir, head + "environment: {requirements: r.txt, packages: [my-pkg]}\n"),
+               Contains("'my-pkg' is not a Python package name"));
+    CHECK_THAT(config_error_of(dir, head + "environment: {packages: [fw]}\n"),
+               Contains("nothing would install the package"));
+    CHECK_THAT(config_error_of(dir, head + "environment: {requirements: r.txt, packages: [fw], system_site_packages: yes}\n"),
+               Contains("key 'system_site_packages': expected true or false"));
+    CHECK_THAT(config_error_of(dir, "name: fw\nframework: F\nversion: '1'\ncomponent_map: c.yaml\nmode: gcov\n"),
+               Contains("'gcov' is not a coverage mode"));
+
+    for (const char* name : {"pytorch", "tensorflow", "mxnet"}) {
+        FrameworkConfig c = load_framework_config(std::string(DLCOV_SOURCE_DIR) + "/configs/frameworks/" + name + ".yaml");
+        CHECK(c.mode == "python");
+        CHECK(fs::is_regular_file(c.component_map));
+        CHECK(fs::is_regular_file(c.environment.requirements.empty() ? c.environment.debian_packages
+                                                                     : c.environment.requirements));
+    }
+}
+
 TEST_CASE("relative paths in a framework config resolve against its folder", "[instrument]") {
     std::string dir = scratch_dir("instrument_config_paths");
     write_file(dir + "/framework.yaml", kValidConfig);

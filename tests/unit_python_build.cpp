@@ -1,9 +1,7 @@
 // `dlcov instrument` for mode python, through the real `dlcov` binary: a venv that sees Debian's
 // PyYAML (python3-yaml, which tools/install-deps installs) stands in for a framework, so the test
-// needs no download; the framework configs that ship load.
+// needs no download. (Python framework configs' errors: unit_instrument.cpp.)
 #include "build_manifest.h"
-#include "error.h"
-#include "framework_config.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
@@ -15,17 +13,6 @@ using namespace dlcov::test;
 using Catch::Contains;
 
 namespace {
-
-std::string config_error_of(const std::string& dir, const std::string& yaml) {
-    std::string path = dir + "/framework.yaml";
-    write_file(path, yaml);
-    try {
-        load_framework_config(path);
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "";
-}
 
 CommandResult run_dlcov(const std::string& arguments) { return run_command(shell_quote(DLCOV_EXE) + " " + arguments); }
 
@@ -54,33 +41,6 @@ std::string debian_version(const std::string& package) {
 }
 
 }  // namespace
-
-TEST_CASE("python framework configs: keys of the mode, errors with file and line", "[instrument][python]") {
-    std::string dir = scratch_dir("python_config");
-    const std::string head = "name: fw\nframework: F\nversion: '1'\ncomponent_map: c.yaml\nmode: python\n";
-    CHECK(config_error_of(dir, head + "environment: {requirements: r.txt, packages: [fw]}\n") == "");
-    CHECK_THAT(config_error_of(dir, head + "environment: {requirements: r.txt, packages: [fw]}\ncompiler: clang++-14\n"),
-               Contains("framework.yaml:7: key 'compiler'"));
-    CHECK_THAT(config_error_of(dir, head), Contains("key 'environment': missing"));
-    CHECK_THAT(config_error_of(dir, head + "environment: {requirements: r.txt}\n"),
-               Contains("framework.yaml:6: key 'packages'"));
-    CHECK_THAT(config_error_of(dir, head + "environment: {requirements: r.txt, packages: [my-pkg]}\n"),
-               Contains("'my-pkg' is not a Python package name"));
-    CHECK_THAT(config_error_of(dir, head + "environment: {packages: [fw]}\n"),
-               Contains("nothing would install the package"));
-    CHECK_THAT(config_error_of(dir, head + "environment: {requirements: r.txt, packages: [fw], system_site_packages: yes}\n"),
-               Contains("key 'system_site_packages': expected true or false"));
-    CHECK_THAT(config_error_of(dir, "name: fw\nframework: F\nversion: '1'\ncomponent_map: c.yaml\nmode: gcov\n"),
-               Contains("'gcov' is not a coverage mode"));
-
-    for (const char* name : {"pytorch", "tensorflow", "mxnet"}) {
-        FrameworkConfig c = load_framework_config(std::string(DLCOV_SOURCE_DIR) + "/configs/frameworks/" + name + ".yaml");
-        CHECK(c.mode == "python");
-        CHECK(fs::is_regular_file(c.component_map));
-        CHECK(fs::is_regular_file(c.environment.requirements.empty() ? c.environment.debian_packages
-                                                                     : c.environment.requirements));
-    }
-}
 
 TEST_CASE("dlcov instrument makes a python build: venv, hook, layout, manifest; unchanged means reused",
           "[instrument][python]") {
