@@ -543,7 +543,9 @@ def _step(opt):
     "mx": _LIMIT + r'''import io
 import json
 import math
+import os
 import sys
+import tempfile
 
 import numpy as np
 import mxnet as mx
@@ -579,6 +581,56 @@ def _flatten(v):
     elif isinstance(v, (bool, int, float, np.generic)):
         out.append(np.asarray(v))
     return out
+
+
+def _ready(obj):
+    """A Gluon block is initialized before it is called (deterministic: _reset seeded mx.random)."""
+    if isinstance(obj, mx.gluon.Block):
+        with mx.autograd.pause():
+            obj.initialize(mx.init.Xavier())
+    return obj
+
+
+def _params():
+    return [mx.nd.array(np.linspace(-1, 1, 6).reshape(3, 2)), mx.nd.zeros((2,))]
+
+
+def _step(opt):
+    """Two steps of an mx.optimizer.Optimizer on the loss sum(p * p), through its updater."""
+    params = _params()
+    update = mx.optimizer.get_updater(opt)
+    for _ in range(2):
+        for i, p in enumerate(params):
+            update(i, 2 * p, p)
+    return params
+
+
+def _train(trainer):
+    """Two gluon.Trainer steps on the loss sum(p * p) of its parameters."""
+    for _ in range(2):
+        with mx.autograd.record():
+            loss = mx.nd.add_n(*[(p.data() * p.data()).sum() for p in trainer._params])
+        loss.backward()
+        trainer.step(1)
+    return [p.data() for p in trainer._params]
+
+
+def _gluon_params():
+    d = mx.gluon.ParameterDict()
+    w = d.get("w", shape=(3, 2), init=mx.init.Constant(0.5))
+    b = d.get("b", shape=(2,), init=mx.init.Zero())
+    d.initialize()
+    return d
+
+
+_TMP = []
+
+
+def _tmp(name):
+    """A path in a temporary folder removed when the program exits (serialization APIs write files)."""
+    if not _TMP:
+        _TMP.append(tempfile.TemporaryDirectory())
+    return os.path.join(_TMP[0].name, name)
 ''',
 }
 
@@ -648,6 +700,8 @@ def _body(inv, framework, seed_number):
         for name, v in call.get("kwargs", {}).items():
             lines.append("call_kw_%s = %s" % (name, r.value(v)))
             obj_parts.append("%s=call_kw_%s" % (name, name))
+        if framework == "mx":
+            call_lines.append("obj = _ready(obj)")
         call_lines.append("obj = obj(%s)" % ", ".join(obj_parts))
     work = ["obj = %s(%s)" % (inv["api"], ", ".join(call_parts))] + call_lines
     work.append("result = %s" % inv.get("returns", "obj"))
@@ -658,8 +712,10 @@ def _body(inv, framework, seed_number):
                ["    " + w for w in work] + ["    _loss = _total(result)",
                                               "result = (result, _tape.gradient(_loss, _created))"]
     if inv.get("grad") and framework == "mx":
+        # The loss is taken inside record(): backward() needs it in the recorded graph.
         work = ["with mx.autograd.record():"] + ["    " + w for w in work] + \
-               ["result.sum().backward() if isinstance(result, mx.nd.NDArray) else None",
+               ["    _loss = result.sum() if isinstance(result, mx.nd.NDArray) else None",
+                "_loss.backward() if _loss is not None else None",
                 "result = (result, [t.grad for t in _created])"]
     lines += work
     lines.append("return result")

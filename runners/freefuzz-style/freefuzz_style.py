@@ -7,7 +7,7 @@ potential-bug = crash, timeout or NaN/Inf where the recorded invocation gave fin
 configs/runners/freefuzz-style-*.yaml run this as the campaign's setup; the real FreeFuzz
 runner (freefuzz.yaml) then replays the programs, one measured process each.
 
-    freefuzz_style.py --python PY --framework torch|tf --out DIR [--count 60] [--seed 1]
+    freefuzz_style.py --python PY --framework torch|tf|mx --out DIR [--count 60] [--seed 1]
 """
 import argparse
 import json
@@ -39,7 +39,7 @@ def verdict_of(reply):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="freefuzz_style.py", description=__doc__.splitlines()[0])
     p.add_argument("--python", required=True, help="interpreter of the framework (runs the programs unmeasured)")
-    p.add_argument("--framework", required=True, choices=["torch", "tf", "pytorch", "tensorflow"])
+    p.add_argument("--framework", required=True, choices=["torch", "tf", "mx", "pytorch", "tensorflow", "mxnet"])
     p.add_argument("--out", required=True, help="output folder (FreeFuzz's layout); done.json is written last")
     p.add_argument("--count", type=int, default=60, help="programs to write")
     p.add_argument("--seed", type=int, default=1)

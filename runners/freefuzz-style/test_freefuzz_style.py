@@ -18,7 +18,7 @@ import api_programs as ap  # noqa: E402
 
 TORCH = os.environ.get("DLCOV_TEST_PYTORCH", "")
 TF = os.environ.get("DLCOV_TEST_TENSORFLOW", "")
-ALLOWED_IMPORTS = {"io", "json", "math", "os", "sys", "resource", "numpy", "torch", "tensorflow"}
+ALLOWED_IMPORTS = {"io", "json", "math", "os", "sys", "resource", "numpy", "torch", "tensorflow", "mxnet", "tempfile"}
 EXPECTED_EXIT = {"success": {0}, "fail": {1}, "potential-bug": {3, -11, -6, -9}}
 
 
@@ -46,7 +46,7 @@ def run_program(python, path, *argv):
 
 class ProgramImports(unittest.TestCase):
     def test_rendered_programs_parse_and_import_only_the_framework(self):
-        for fw in ("torch", "tf"):
+        for fw in ("torch", "tf", "mx"):
             _, corpus = ap.load_corpus(ap.corpus_path(fw))
             self.assertGreaterEqual(len(corpus), 40)
             for inv in corpus:

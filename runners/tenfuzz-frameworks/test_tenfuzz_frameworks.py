@@ -1,6 +1,6 @@
 """Tests of the TenFuzz-style tester on the real frameworks.
 
-    DLCOV_TEST_PYTORCH=/path/venv/bin/python [DLCOV_TEST_TENSORFLOW=...] /usr/bin/python3 -m unittest discover -s runners/tenfuzz-frameworks
+    DLCOV_TEST_PYTORCH=/path/venv/bin/python [DLCOV_TEST_TENSORFLOW=...] [DLCOV_TEST_MXNET=...] /usr/bin/python3 -m unittest discover -s runners/tenfuzz-frameworks
 """
 import glob
 import json
@@ -17,6 +17,7 @@ import tenfuzz_frameworks as tz  # noqa: E402
 
 TORCH = os.environ.get("DLCOV_TEST_PYTORCH", "")
 TF = os.environ.get("DLCOV_TEST_TENSORFLOW", "")
+MX = os.environ.get("DLCOV_TEST_MXNET", "")
 
 
 def run_generator(trial, python, options, budget):
@@ -109,6 +110,41 @@ class PyTorch(unittest.TestCase):
             self.assertEqual(found[0]["backends"], "pytorch-vs-tensorflow")
             self.assertEqual(found[0]["metric"], "max_rel_diff")
             self.assertTrue(os.path.isfile(os.path.join(trial, found[0]["input"])))
+
+
+@unittest.skipUnless(MX, "DLCOV_TEST_MXNET (an MXNet interpreter) is not set")
+class MXNet(unittest.TestCase):
+    def test_runs_tests_and_a_correct_mapping_agrees_on_the_corpus(self):
+        # Mapped mx.nd APIs only, so that the PyTorch reference (when present) is compared.
+        apis = ["mx.nd.softmax", "mx.nd.Convolution", "mx.nd.sum", "mx.nd.linalg.det", "mx.nd.FullyConnected",
+                "mx.nd.Pooling", "mx.nd.image.to_tensor"]
+        options = {"framework": "mxnet", "references": {"pytorch": TORCH or "/nonexistent"}, "apis": apis}
+        with tempfile.TemporaryDirectory() as trial:
+            r, events = run_generator(trial, MX, options, 30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            executions = [e for e in events if e["event"] == "execution"]
+            self.assertGreaterEqual(len(executions), 5, r.stderr)
+            for e in executions:
+                self.assertEqual(e["backend"], "mxnet")
+                self.assertTrue(os.path.isfile(os.path.join(trial, e["artifact"])), e)
+                self.assertRegex(e["result"], r"^(exit \d+|signal \d+ .*|timeout after \d+ s)$")
+            corpus = [e for e in executions if e["id"].startswith("c")]
+            self.assertTrue(corpus and all(e["result"] == "exit 0" for e in corpus), corpus)
+            if has_hook(MX):
+                data = glob.glob(os.path.join(trial, "profiles", ".coverage.*"))
+                self.assertGreaterEqual(len(data), len(executions) - 1)
+            else:
+                print("(no dlcov coverage hook in %s: coverage data files not checked)" % MX)
+            with open(os.path.join(trial, "work", "summary.json")) as f:
+                summary = json.load(f)
+            if not TORCH:
+                self.assertIn("no reference interpreter", r.stderr)
+                return
+            self.assertEqual(summary["reference"], "pytorch")
+            self.assertGreater(summary["compared"], 0, summary)
+            wrong = [e for e in events if e["event"] == "finding" and e["kind"] == "inconsistency"
+                     and os.path.basename(e["artifact"]).startswith("c")]
+            self.assertEqual(wrong, [])
 
 
 if __name__ == "__main__":
