@@ -139,7 +139,7 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
 
     // Setup (seed models ...) once per runner, before any trial; a signal stops it too.
     for (const auto& spec : config.runners) {
-        if (!signals.stopping()) interruptible(signals, [&] { make_runner(spec)->setup(build, dir); });
+        if (!signals.stopping()) interruptible(signals, [&] { make_runner(spec)->setup(build, dir, out); });
     }
 
     CampaignContext campaign{config, build, folder, store, files, display, signals, options.keep_profiles};

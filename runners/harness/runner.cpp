@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <ostream>
 
 namespace fs = std::filesystem;
 
@@ -54,7 +55,7 @@ Placeholders campaign_placeholders(const RunnerSpec& spec, const BuildManifest& 
 
 }  // namespace
 
-void Runner::setup(const BuildManifest& build, const std::string& campaign_dir) {
+void Runner::setup(const BuildManifest& build, const std::string& campaign_dir, std::ostream& out) {
     const RunnerDefinition& d = spec_.definition;
     if (d.setup_command.empty()) return;
     Placeholders p = campaign_placeholders(spec_, build, campaign_dir);
@@ -64,10 +65,12 @@ void Runner::setup(const BuildManifest& build, const std::string& campaign_dir) 
     ProcessSpec exec;
     exec.argv = p.expand(d.setup_command, where);
     exec.timeout = std::chrono::minutes(10);
+    out << fmt::format("setup: {} (once per campaign, until {} exists)\n", spec_.name, creates) << std::flush;
     ProcessResult r = run_process(exec);
     if (r.outcome != ProcessResult::Exited || r.exit_code != 0 || !fs::exists(creates))
         throw UserError(fmt::format("runner {}: setup failed ({}), expected it to create {}:\n{}", spec_.name, r.describe(),
                                     creates, r.output));
+    out << fmt::format("setup: {} done in {:.0f} s\n", spec_.name, r.seconds) << std::flush;
 }
 
 Placeholders Runner::start_trial(const TrialContext& ctx) const {

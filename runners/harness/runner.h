@@ -15,6 +15,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,8 @@ class Runner {
 public:
     virtual ~Runner() = default;
     // Runs once per campaign before any trial (e.g. generating seed models).
-    virtual void setup(const BuildManifest& build, const std::string& campaign_dir);
+    // Says on `out` when it runs the setup (it may take minutes: generating a tool's artifacts).
+    virtual void setup(const BuildManifest& build, const std::string& campaign_dir, std::ostream& out);
     // Runs the trial; what it did is in the trial's events file (trial_events.h).
     virtual void run_trial(const TrialContext& context) = 0;
 
