@@ -249,25 +249,30 @@ def la(model, rng, ratio, tag):
     return _sequential(model, entries), "added %s (%s) before %s" % (new.name, type(new).__name__, model.layers[p].name)
 
 
-def lc(model, rng, ratio, tag):
+def _pick_shape_keeping(model, rng, what):
+    """A random layer whose output shape is its input's (LC copies one, LR removes one), with the
+    reason there is none."""
     if not isinstance(model, keras.Sequential):
         return None, GRAPH_REASON
     cands = _shape_keeping(model)
     if not cands:
-        return None, "no shape-keeping layer to copy"
-    i = cands[rng.randint(len(cands))]
+        return None, "no shape-keeping layer to " + what
+    return cands[rng.randint(len(cands))], None
+
+
+def lc(model, rng, ratio, tag):
+    i, why = _pick_shape_keeping(model, rng, "copy")
+    if why:
+        return None, why
     entries = _layers(model)
     entries.insert(i + 1, _renamed(entries[i], "_copy_" + tag))
     return _sequential(model, entries), "copied %s after itself" % model.layers[i].name
 
 
 def lr(model, rng, ratio, tag):
-    if not isinstance(model, keras.Sequential):
-        return None, GRAPH_REASON
-    cands = _shape_keeping(model)
-    if not cands:
-        return None, "no shape-keeping layer to remove"
-    i = cands[rng.randint(len(cands))]
+    i, why = _pick_shape_keeping(model, rng, "remove")
+    if why:
+        return None, why
     entries = _layers(model)
     del entries[i]
     return _sequential(model, entries), "removed %s" % model.layers[i].name
