@@ -199,6 +199,22 @@ std::string loop_runner(const std::string& dir) {
     return path;
 }
 
+// A campaign of loop.yaml runners started by `dlcov run` as a child (output in dir/run1.log),
+// once it has `snapshots` snapshots: the campaign file, its results folder, the harness's pid.
+struct RunningCampaign {
+    std::string campaign, results;
+    pid_t pid;
+};
+RunningCampaign start_loop_campaign(const std::string& dir, const std::string& name, const std::string& runners,
+                                    size_t snapshots) {
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, name, runners, 0.5);
+    std::string results = dir + "/results/" + name;
+    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
+    wait_for_snapshots(results, snapshots);
+    return {campaign, results, pid};
+}
+
 }  // namespace
 
 TEST_CASE("raw profile names give their writer's pid", "[campaign]") {
@@ -347,11 +363,7 @@ TEST_CASE("snapshots follow a running trial and fold only profiles of finished p
 
 TEST_CASE("Ctrl-C stops the children, keeps a consistent store, and run resumes", "[campaign]") {
     std::string dir = scratch_dir("campaign_interrupt");
-    loop_runner(dir);
-    std::string campaign = write_campaign(dir, "stop", "  - {runner: loop.yaml, trials: 2, budget: 6}\n", 0.5);
-    std::string results = dir + "/results/stop";
-    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
-    wait_for_snapshots(results, 2);
+    auto [campaign, results, pid] = start_loop_campaign(dir, "stop", "  - {runner: loop.yaml, trials: 2, budget: 6}\n", 2);
     REQUIRE(kill(pid, SIGINT) == 0);
     int code = wait_exit_code(pid);
     std::string log = read_file(dir + "/run1.log");
@@ -385,11 +397,7 @@ TEST_CASE("Ctrl-C stops the children, keeps a consistent store, and run resumes"
 
 TEST_CASE("a harness killed with SIGKILL resumes with every finished snapshot intact", "[campaign]") {
     std::string dir = scratch_dir("campaign_sigkill");
-    loop_runner(dir);
-    std::string campaign = write_campaign(dir, "crashy", "  - {runner: loop.yaml, trials: 2, budget: 5}\n", 0.5);
-    std::string results = dir + "/results/crashy";
-    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
-    wait_for_snapshots(results, 4);
+    auto [campaign, results, pid] = start_loop_campaign(dir, "crashy", "  - {runner: loop.yaml, trials: 2, budget: 5}\n", 4);
     REQUIRE(kill(pid, SIGKILL) == 0);
     CHECK(wait_exit_code(pid) == 128 + SIGKILL);
     // The kernel released the lock of the killed harness; its orphaned testers do not hold it.
@@ -438,11 +446,7 @@ TEST_CASE("campaign keys are checked", "[campaign]") {
 
 TEST_CASE("a second dlcov run of a running campaign is refused and names the first", "[campaign]") {
     std::string dir = scratch_dir("campaign_owner");
-    loop_runner(dir);
-    std::string campaign = write_campaign(dir, "owned", "  - {runner: loop.yaml, trials: 2, budget: 4}\n", 0.5);
-    std::string results = dir + "/results/owned";
-    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
-    wait_for_snapshots(results, 2);
+    auto [campaign, results, pid] = start_loop_campaign(dir, "owned", "  - {runner: loop.yaml, trials: 2, budget: 4}\n", 2);
     std::optional<CampaignOwner> owner = campaign_owner(CampaignFolder(results));
     REQUIRE(owner);
     CHECK(owner->pid == pid);
@@ -482,11 +486,7 @@ TEST_CASE("a second dlcov run of a running campaign is refused and names the fir
 
 TEST_CASE("SIGHUP (the terminal closed) stops a campaign as Ctrl-C does", "[campaign]") {
     std::string dir = scratch_dir("campaign_hangup");
-    loop_runner(dir);
-    std::string campaign = write_campaign(dir, "hup", "  - {runner: loop.yaml, trials: 1, budget: 30}\n", 0.5);
-    std::string results = dir + "/results/hup";
-    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
-    wait_for_snapshots(results, 2);
+    auto [campaign, results, pid] = start_loop_campaign(dir, "hup", "  - {runner: loop.yaml, trials: 1, budget: 30}\n", 2);
     REQUIRE(kill(pid, SIGHUP) == 0);
     int code = wait_exit_code(pid);
     std::string log = read_file(dir + "/run1.log");
@@ -551,12 +551,8 @@ TEST_CASE("numbers, repeated keys and folders in campaign and runner files are r
 
 TEST_CASE("a campaign of many trials creates them at once and stays interruptible", "[campaign]") {
     std::string dir = scratch_dir("campaign_many_trials");
-    loop_runner(dir);
-    std::string campaign = write_campaign(dir, "many", "  - {runner: loop.yaml, trials: 10000, budget: 1}\n", 0.5);
-    std::string results = dir + "/results/many";
     auto start = std::chrono::steady_clock::now();
-    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
-    wait_for_snapshots(results, 1);
+    auto [campaign, results, pid] = start_loop_campaign(dir, "many", "  - {runner: loop.yaml, trials: 10000, budget: 1}\n", 1);
     REQUIRE(kill(pid, SIGINT) == 0);
     int code = wait_exit_code(pid);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -663,11 +659,8 @@ TEST_CASE("bytes that are not UTF-8 in artifact names, output and events are kep
 
 TEST_CASE("dlcov report on a running campaign reports what the store has, marked as running", "[campaign]") {
     std::string dir = scratch_dir("campaign_report_running");
-    loop_runner(dir);
-    std::string campaign = write_campaign(dir, "live", "  - {runner: loop.yaml, trials: 2, budget: 8}\n", 0.5);
-    std::string results = dir + "/results/live";
-    pid_t pid = spawn_dlcov_run(campaign, dir + "/results", dir + "/run1.log");
-    wait_for_snapshots(results, 8);  // each trial has folded some executions by now
+    // 8 snapshots: each trial has folded some executions by now.
+    auto [campaign, results, pid] = start_loop_campaign(dir, "live", "  - {runner: loop.yaml, trials: 2, budget: 8}\n", 8);
     CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
     std::vector<Snapshot> snapshots = read_snapshots(CampaignFolder(results));
     INFO(report.output);
