@@ -1,6 +1,7 @@
 #include "instrumenter.h"
 
 #include "compiler.h"
+#include "elapsed.h"
 #include "coverage_flags.h"
 #include "error.h"
 #include "framework_config.h"
@@ -36,10 +37,6 @@ constexpr std::uintmax_t kSlowFrameworkBytes = 256 * 1024;
 struct BuildPaths {
     fs::path root, src, shim, bin, manifest, layout_profile;
 };
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 void check_debian_package(const FrameworkConfig& config) {
     if (config.debian_package.empty() || !fs::exists("/usr/bin/dpkg-query")) return;

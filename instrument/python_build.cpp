@@ -1,5 +1,6 @@
 #include "python_build.h"
 
+#include "elapsed.h"
 #include "error.h"
 #include "input_hash.h"
 #include "process.h"
@@ -134,7 +135,7 @@ ProcessResult pip_install(const PythonBuildPaths& paths, const std::vector<std::
                                     "pip said:\n{}",
                                     requirements, installed.describe(), tail_lines(installed.output, 25)));
     }
-    out << fmt::format("instrument: installed in {:.0f} s\n", std::chrono::duration<double>(Clock::now() - start).count());
+    out << fmt::format("instrument: installed in {:.0f} s\n", seconds_since(start));
     return installed;
 }
 
@@ -299,7 +300,7 @@ BuildManifest make_python_build(const FrameworkConfig& config, const std::string
     layer.layout = paths.layout.string();
     python::compute_python_layout(layer.interpreter, layer.package_roots, layer.layout);
     out << fmt::format("instrument: layout written in {:.0f} s ({})\n",
-                       std::chrono::duration<double>(Clock::now() - layout_start).count(), layer.layout);
+                       seconds_since(layout_start), layer.layout);
 
     BuildManifest manifest;
     manifest.name = config.name;
@@ -316,7 +317,7 @@ BuildManifest make_python_build(const FrameworkConfig& config, const std::string
     write_manifest(manifest, paths.manifest.string());
     out << fmt::format("instrument: built {} ({} {}, coverage.py {}) in {:.1f} s ({})\n", config.name, layer.package,
                        layer.package_version, layer.coverage_version,
-                       std::chrono::duration<double>(Clock::now() - start).count(), paths.manifest.string());
+                       seconds_since(start), paths.manifest.string());
     return manifest;
 }
 

@@ -1,5 +1,7 @@
 #include "process.h"
 
+#include "elapsed.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -146,7 +148,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
         kill(-pid, SIGKILL);
     }
 
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.seconds = seconds_since(start);
     if (timed_out) {
         result.outcome = ProcessResult::TimedOut;
         result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : killed ? SIGKILL : SIGTERM;

@@ -4,6 +4,7 @@
 //   dlcov-bench-snapshot --build BUILD_DIR --profile RAW.profraw --batch 10 --snapshots 100
 #include "build_manifest.h"
 #include "campaign_folder.h"
+#include "elapsed.h"
 #include "running_coverage.h"
 
 #include <CLI/CLI.hpp>
@@ -38,8 +39,8 @@ int main(int argc, char** argv) {
             dlcov::RunningCoverage::Fold fold = coverage.fold(true);
             auto measured = std::chrono::steady_clock::now();
             auto tallies = coverage.measure();
-            double measure = std::chrono::duration<double>(std::chrono::steady_clock::now() - measured).count();
-            double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            double measure = dlcov::seconds_since(measured);
+            double total = dlcov::seconds_since(start);
             std::cout << fmt::format("{},{},{:.4f},{:.4f},{:.4f}\n", s, coverage.profiles_so_far(), fold.seconds, measure, total)
                       << std::flush;
             if (tallies["overall"].lines.covered == 0) throw std::runtime_error("the profile covers nothing in this build");

@@ -6,6 +6,7 @@
 #include "campaign_owner.h"
 #include "campaign_store.h"
 #include "campaign_trial.h"
+#include "elapsed.h"
 #include "error.h"
 #include "instrumenter.h"
 #include "process.h"
@@ -30,7 +31,6 @@ namespace dlcov {
 
 namespace {
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // Empties the campaign folder for --overwrite, keeping the lock file this process holds: a
 // removed lock file would let another `dlcov run` lock a new one beside it.

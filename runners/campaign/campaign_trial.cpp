@@ -1,5 +1,6 @@
 #include "campaign_trial.h"
 
+#include "elapsed.h"
 #include "running_coverage.h"
 #include "trial_events.h"
 
@@ -15,7 +16,6 @@ namespace dlcov {
 
 namespace {
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 class TrialRun {
 public:

@@ -1,6 +1,7 @@
 #include "running_coverage.h"
 
 #include "campaign_folder.h"
+#include "elapsed.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -69,7 +70,7 @@ RunningCoverage::Fold RunningCoverage::fold(bool everything) {
         ++result.skipped;
     }
     profiles_so_far_ += result.folded;
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.seconds = seconds_since(start);
     return result;
 }
 
