@@ -3,6 +3,7 @@
 #include "compiler.h"
 #include "elapsed.h"
 #include "coverage_flags.h"
+#include "debian_package.h"
 #include "error.h"
 #include "framework_config.h"
 #include "input_hash.h"
@@ -40,13 +41,9 @@ struct BuildPaths {
 
 void check_debian_package(const FrameworkConfig& config) {
     if (config.debian_package.empty() || !fs::exists("/usr/bin/dpkg-query")) return;
-    ProcessSpec spec;
-    spec.argv = {"/usr/bin/dpkg-query", "-W", "-f=${Status}", config.debian_package};
-    ProcessResult query = run_process(spec);
-    if (query.output.find("install ok installed") == std::string::npos)
+    if (!installed_debian_version(config.debian_package))
         config_error(config, config.line_of("debian_package"), "debian_package",
-                     "Debian package '" + config.debian_package +
-                         "' is not installed; run tools/install-deps");
+                     "Debian package '" + config.debian_package + "' is not installed; run tools/install-deps");
 }
 
 // Everything the config points at must exist before anything is deleted or compiled.

@@ -1,5 +1,6 @@
 #include "python_build.h"
 
+#include "debian_package.h"
 #include "elapsed.h"
 #include "error.h"
 #include "input_hash.h"
@@ -81,18 +82,14 @@ void check_debian_pins(const FrameworkConfig& config) {
         if (eq == std::string::npos || eq == 0 || eq + 1 == line.size())
             throw UserError(fmt::format("{}:{}: expected 'package=version', got '{}'", pins, number, line));
         std::string package = line.substr(0, eq), wanted = line.substr(eq + 1);
-        ProcessSpec spec;
-        spec.argv = {"/usr/bin/dpkg-query", "-W", "-f=${Status}\t${Version}", package};
-        ProcessResult r = run_process(spec);
-        std::string status = r.output.substr(0, r.output.find('\t'));
-        std::string installed = r.output.find('\t') == std::string::npos ? "" : r.output.substr(r.output.find('\t') + 1);
-        if (status.find("install ok installed") == std::string::npos)
+        std::optional<std::string> installed = installed_debian_version(package);
+        if (!installed)
             throw UserError(fmt::format("{}:{}: Debian package {} is not installed; run tools/install-deps "
                                         "(or apt-get install {}={})",
                                         pins, number, package, package, wanted));
-        if (installed != wanted)
+        if (*installed != wanted)
             throw UserError(fmt::format("{}:{}: Debian package {} is installed at version {}, the pin is {}",
-                                        pins, number, package, installed, wanted));
+                                        pins, number, package, *installed, wanted));
     }
 }
 
@@ -120,7 +117,7 @@ std::string stamp_of(const PythonBuildPaths& paths) {
     return stamp;
 }
 
-ProcessResult pip_install(const PythonBuildPaths& paths, const std::vector<std::string>& arguments,
+void pip_install(const PythonBuildPaths& paths, const std::vector<std::string>& arguments,
                           const std::string& requirements, bool verbose, std::ostream& out) {
     std::vector<std::string> pip = {paths.python.string(), "-m", "pip", "install", "--no-input",
                                     "--disable-pip-version-check", "--progress-bar", "off"};
@@ -136,7 +133,6 @@ ProcessResult pip_install(const PythonBuildPaths& paths, const std::vector<std::
                                     requirements, installed.describe(), tail_lines(installed.output, 25)));
     }
     out << fmt::format("instrument: installed in {:.0f} s\n", seconds_since(start));
-    return installed;
 }
 
 // A tester's packages, beside the environment: --no-deps, since a tool's own requirements may
