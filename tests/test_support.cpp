@@ -1,6 +1,7 @@
 #include "test_support.h"
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,14 @@ CommandResult run_command(const std::string& command) {
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
     return result;
+}
+
+CommandResult must_run(const std::string& command) {
+    CommandResult r = run_command(command);
+    INFO(command);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return r;
 }
 
 std::string scratch_dir(const std::string& name) {

@@ -13,6 +13,9 @@ struct CommandResult {
 // Runs `command` through /bin/sh and captures its output.
 CommandResult run_command(const std::string& command);
 
+// Runs `command` and fails the test, showing the command and its output, unless it exits 0.
+CommandResult must_run(const std::string& command);
+
 // A fresh, empty directory under DLCOV_TEST_WORK_DIR named after `name`.
 std::string scratch_dir(const std::string& name);
 

@@ -273,14 +273,6 @@ std::vector<std::string> interpreters() {
     return out;
 }
 
-CommandResult must_run(const std::string& command) {
-    auto r = run_command(command);
-    INFO(command);
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-    return r;
-}
-
 // One run of the package under coverage.py: its per-process data files and the reference report.
 struct Run {
     std::string procs;                 // folder of per-process data files

@@ -133,14 +133,6 @@ std::string temporary_folder(const std::string& name) {
     return pattern;
 }
 
-CommandResult must_run(const std::string& command) {
-    CommandResult r = run_command(command);
-    INFO(command);
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-    return r;
-}
-
 const Project& project() {
     static struct Holder {
         Project p;

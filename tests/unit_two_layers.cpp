@@ -127,14 +127,6 @@ struct Fixture {
     json python_report;                  // coverage json of both Python data files
 };
 
-CommandResult must_run(const std::string& command) {
-    CommandResult r = run_command(command);
-    INFO(command);
-    INFO(r.output);
-    REQUIRE(r.exit_code == 0);
-    return r;
-}
-
 const Fixture& fixture() {
     static Fixture f = [] {
         Fixture x;
