@@ -69,15 +69,22 @@ def _weighted(model):
             and not isinstance(l, keras.layers.DepthwiseConv2D)]
 
 
+def _pick(rng, cands, none_reason):
+    """One of the candidates, chosen at random, or the reason the operator does not apply."""
+    if not cands:
+        return None, none_reason
+    return cands[rng.randint(len(cands))], None
+
+
 def _neurons(rng, count, ratio):
     return rng.choice(count, size=max(1, int(round(count * ratio))), replace=False)
 
 
 def ws(model, rng, ratio):
     cands = _weighted(model)
-    if not cands:
-        return None, "no Conv2D/Dense layer but the output layer"
-    lay = cands[rng.randint(len(cands))]
+    lay, why = _pick(rng, cands, "no Conv2D/Dense layer but the output layer")
+    if why:
+        return None, why
     k, b = lay.get_weights()[:2]
     picked = _neurons(rng, k.shape[-1], ratio)
     for j in picked:
@@ -90,9 +97,9 @@ def ws(model, rng, ratio):
 
 def gf(model, rng, ratio):
     cands = _weighted(model) + [l for l in model.layers[:-1] if isinstance(l, keras.layers.BatchNormalization)]
-    if not cands:
-        return None, "no layer with weights but the output layer"
-    lay = cands[rng.randint(len(cands))]
+    lay, why = _pick(rng, cands, "no layer with weights but the output layer")
+    if why:
+        return None, why
     ws_ = lay.get_weights()
     w = ws_[0]
     mask = rng.rand(*w.shape) < ratio
@@ -103,9 +110,9 @@ def gf(model, rng, ratio):
 
 def _neuron_edit(model, rng, ratio, scale, verb):
     cands = _weighted(model)
-    if not cands:
-        return None, "no Conv2D/Dense layer but the output layer"
-    lay = cands[rng.randint(len(cands))]
+    lay, why = _pick(rng, cands, "no Conv2D/Dense layer but the output layer")
+    if why:
+        return None, why
     k, b = lay.get_weights()[:2]
     picked = _neurons(rng, k.shape[-1], ratio)
     k[..., picked] *= scale
@@ -124,9 +131,9 @@ def nai(model, rng, ratio):
 
 def ns(model, rng, ratio):
     cands = [l for l in _weighted(model) if l.get_weights()[0].shape[-1] >= 2]
-    if not cands:
-        return None, "no layer with two neurons but the output layer"
-    lay = cands[rng.randint(len(cands))]
+    lay, why = _pick(rng, cands, "no layer with two neurons but the output layer")
+    if why:
+        return None, why
     k, b = lay.get_weights()[:2]
     i, j = rng.choice(k.shape[-1], size=2, replace=False)
     k[..., [i, j]] = k[..., [j, i]]
@@ -159,9 +166,9 @@ def _activated(model):
 
 def arem(model, rng, ratio):
     cands = [l for l in _activated(model) if _activation_name(l) not in ("linear", "no_activation")]
-    if not cands:
-        return None, "no layer with an activation but the output layer"
-    lay = cands[rng.randint(len(cands))]
+    lay, why = _pick(rng, cands, "no layer with an activation but the output layer")
+    if why:
+        return None, why
     old = _activation_name(lay)
     return _with_config(model, lay.name, lambda c: c.update(activation="no_activation")), \
         "removed %s's activation (%s)" % (lay.name, old)
@@ -169,9 +176,9 @@ def arem(model, rng, ratio):
 
 def arep(model, rng, ratio):
     cands = _activated(model)
-    if not cands:
-        return None, "no layer with an activation but the output layer"
-    lay = cands[rng.randint(len(cands))]
+    lay, why = _pick(rng, cands, "no layer with an activation but the output layer")
+    if why:
+        return None, why
     old = _activation_name(lay)
     choices = [a for a in ACTIVATIONS if a != old]
     new = choices[rng.randint(len(choices))]
@@ -241,9 +248,9 @@ def la(model, rng, ratio, tag):
     p = rng.randint(len(model.layers))  # before layer p; never after the output layer
     shape = _insertion_shape(model, p)
     cands = _candidates_for(shape, rng, tag)
-    if not cands:
-        return None, "no layer fits shape %s" % (shape,)
-    new = cands[rng.randint(len(cands))]
+    new, why = _pick(rng, cands, "no layer fits shape %s" % (shape,))
+    if why:
+        return None, why
     entries = _layers(model)
     entries.insert(p, _fresh(new))
     return _sequential(model, entries), "added %s (%s) before %s" % (new.name, type(new).__name__, model.layers[p].name)
@@ -255,9 +262,7 @@ def _pick_shape_keeping(model, rng, what):
     if not isinstance(model, keras.Sequential):
         return None, GRAPH_REASON
     cands = _shape_keeping(model)
-    if not cands:
-        return None, "no shape-keeping layer to " + what
-    return cands[rng.randint(len(cands))], None
+    return _pick(rng, cands, "no shape-keeping layer to " + what)
 
 
 def lc(model, rng, ratio, tag):
