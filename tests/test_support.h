@@ -1,6 +1,7 @@
 // Helpers shared by the tests: scratch directories, running commands, compiling fixtures.
 #pragma once
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace dlcov::test {
@@ -27,6 +28,16 @@ std::string framework_build_dir(const std::string& name);
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
+
+// Starts `argv` (argv[0] an absolute path) as a child with stdout and stderr into `log`, so a
+// test can signal it; returns its pid.
+pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log);
+// Waits for the child `pid`: its exit code, or 128+N when killed by signal N.
+int wait_exit_code(pid_t pid);
+
+// Rows of a query against a campaign's store (campaign.db in `campaign_dir`), each row's
+// columns joined by '|', NULL as "NULL".
+std::vector<std::string> query_store(const std::string& campaign_dir, const std::string& sql);
 
 // Quotes `s` for /bin/sh.
 std::string shell_quote(const std::string& s);

@@ -108,29 +108,6 @@ std::string dlcov_run(const std::string& campaign, const std::string& results, c
            " --builds-dir " + shell_quote(fake_framework().builds) + " " + extra;
 }
 
-// Rows of a query against a campaign's store, each row's columns joined by '|'.
-std::vector<std::string> query(const std::string& campaign_dir, const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(CampaignFolder(campaign_dir).store_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-            SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* stmt = nullptr;
-    INFO(sql);
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-    std::vector<std::string> rows;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-        std::string row;
-        for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-            const unsigned char* t = sqlite3_column_text(stmt, i);
-            row += (i ? "|" : "") + std::string(t ? reinterpret_cast<const char*>(t) : "NULL");
-        }
-        rows.push_back(row);
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return rows;
-}
-
 // The last snapshot of a trial.
 Snapshot last_snapshot(const std::string& campaign_dir, const std::string& runner, int trial) {
     Snapshot last;
@@ -142,19 +119,7 @@ Snapshot last_snapshot(const std::string& campaign_dir, const std::string& runne
 
 // `dlcov run` as a child of the test, output into `log`, so the test can signal it.
 pid_t spawn_dlcov_run(const std::string& campaign, const std::string& results, const std::string& log) {
-    std::vector<std::string> args = {DLCOV_EXE, "run", campaign, "--results-dir", results, "--builds-dir",
-                                     fake_framework().builds};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    pid_t pid = 0;
-    REQUIRE(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    return pid;
+    return spawn_logged({DLCOV_EXE, "run", campaign, "--results-dir", results, "--builds-dir", fake_framework().builds}, log);
 }
 
 // Waits until the campaign has at least `count` snapshots (of any trial), up to a minute.
@@ -166,12 +131,6 @@ void wait_for_snapshots(const std::string& campaign_dir, size_t count) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     FAIL("no " << count << " snapshots in " << campaign_dir << " after a minute");
-}
-
-int wait_exit_code(pid_t pid) {
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 bool same_coverage(const Snapshot& a, const Snapshot& b) {
@@ -269,11 +228,11 @@ TEST_CASE("executions that crash, hang, are killed or flood output are recorded 
     std::string results = dir + "/results/faults";
 
     // Sorted artifact order: crash, flood, hang, kill, ok.
-    CHECK(query(results, "SELECT artifact, result FROM executions ORDER BY id") ==
+    CHECK(query_store(results, "SELECT artifact, result FROM executions ORDER BY id") ==
           std::vector<std::string>{"crash.test|signal 11 (Segmentation fault)", "flood.test|exit 0",
                                    "hang.test|timeout after 2 s", "kill.test|signal 9 (Killed)", "ok.test|exit 0"});
-    CHECK(query(results, "SELECT kind FROM findings ORDER BY kind") == std::vector<std::string>{"crash", "crash", "timeout"});
-    CHECK(query(results, "SELECT status, executions, findings FROM trials") == std::vector<std::string>{"finished|5|3"});
+    CHECK(query_store(results, "SELECT kind FROM findings ORDER BY kind") == std::vector<std::string>{"crash", "crash", "timeout"});
+    CHECK(query_store(results, "SELECT status, executions, findings FROM trials") == std::vector<std::string>{"finished|5|3"});
 
     // Every behaviour's marker is covered, whichever way its process ended.
     Snapshot last = last_snapshot(results, "faulty", 1);
@@ -306,11 +265,11 @@ TEST_CASE("live testers that hang or flood run in parallel, are stopped, and kee
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     std::string results = dir + "/results/live";
-    CHECK(query(results, "SELECT runner, status FROM trials ORDER BY runner") ==
+    CHECK(query_store(results, "SELECT runner, status FROM trials ORDER BY runner") ==
           std::vector<std::string>{"flood|finished", "hang|finished"});
     // Both at once: the campaign took less than the two trials one after the other.
-    double wall = std::stod(query(results, "SELECT wall_seconds FROM campaign")[0]);
-    double sum = std::stod(query(results, "SELECT SUM(tester_seconds) FROM trials")[0]);
+    double wall = std::stod(query_store(results, "SELECT wall_seconds FROM campaign")[0]);
+    double sum = std::stod(query_store(results, "SELECT SUM(tester_seconds) FROM trials")[0]);
     CHECK(sum > 9);  // the hanging tester is stopped after budget + 5 s + timeout
     CHECK(wall < sum);
 
@@ -353,7 +312,7 @@ TEST_CASE("snapshots follow a running trial and fold only profiles of finished p
         CHECK(snaps.back().coverage.size() == 6);  // five components and overall
     }
     // A snapshot folds a handful of profiles, never all of them at once.
-    auto costs = query(results, "SELECT MAX(folded_profiles), MAX(profiles_so_far) FROM snapshot_costs WHERE trial = 1");
+    auto costs = query_store(results, "SELECT MAX(folded_profiles), MAX(profiles_so_far) FROM snapshot_costs WHERE trial = 1");
     REQUIRE(costs.size() == 1);
     long max_folded = std::stol(costs[0].substr(0, costs[0].find('|')));
     long so_far = std::stol(costs[0].substr(costs[0].find('|') + 1));
@@ -370,8 +329,8 @@ TEST_CASE("Ctrl-C stops the children, keeps a consistent store, and run resumes"
     INFO(log);
     CHECK(code == 130);
     CHECK_THAT(log, Contains("interrupted") && Contains("Resume it with: dlcov run"));
-    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"interrupted"});
-    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"interrupted"});
+    CHECK(query_store(results, "SELECT status FROM campaign") == std::vector<std::string>{"interrupted"});
+    CHECK(query_store(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"interrupted"});
     // No tester survived the harness.
     CHECK(run_command("pgrep -f " + shell_quote(dir + "/result[s]") + " | grep -c . || true").output == "0\n");
     std::vector<Snapshot> before = read_snapshots(CampaignFolder(results));
@@ -380,8 +339,8 @@ TEST_CASE("Ctrl-C stops the children, keeps a consistent store, and run resumes"
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.output, Contains("resuming campaign stop: 0 trial(s) finished, 2 to run"));
-    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
-    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
+    CHECK(query_store(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
+    CHECK(query_store(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
     std::vector<Snapshot> after = read_snapshots(CampaignFolder(results));
     CHECK(after.size() > before.size());
     for (const auto& s : before) {
@@ -404,7 +363,7 @@ TEST_CASE("a harness killed with SIGKILL resumes with every finished snapshot in
     CHECK_FALSE(campaign_owner(CampaignFolder(results)));
     std::vector<Snapshot> before = read_snapshots(CampaignFolder(results));
     REQUIRE(before.size() >= 4);
-    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"running"});
+    CHECK(query_store(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"running"});
     // The report says the campaign is marked running with nobody running it.
     CommandResult report = run_command(shell_quote(DLCOV_EXE) + " report " + shell_quote(results));
     CHECK(report.exit_code == 0);
@@ -413,8 +372,8 @@ TEST_CASE("a harness killed with SIGKILL resumes with every finished snapshot in
     CommandResult r = run_command(dlcov_run(campaign, dir + "/results"));
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
-    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
-    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
+    CHECK(query_store(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
+    CHECK(query_store(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
     std::vector<Snapshot> after = read_snapshots(CampaignFolder(results));
     for (const auto& s : before) {
         bool intact = false;
@@ -466,8 +425,8 @@ TEST_CASE("a second dlcov run of a running campaign is refused and names the fir
     std::string log = read_file(dir + "/run1.log");
     INFO(log);
     CHECK_THAT(log, !Contains("resum"));
-    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
-    CHECK(query(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
+    CHECK(query_store(results, "SELECT status FROM campaign") == std::vector<std::string>{"finished"});
+    CHECK(query_store(results, "SELECT DISTINCT status FROM trials") == std::vector<std::string>{"finished"});
     // One tester per trial: each trial's snapshot series only goes forward, and the store has each
     // execution of the events file once.
     for (int trial : {1, 2}) {
@@ -493,8 +452,8 @@ TEST_CASE("SIGHUP (the terminal closed) stops a campaign as Ctrl-C does", "[camp
     INFO(log);
     CHECK(code == 130);
     CHECK_THAT(log, Contains("interrupted by signal 1") && Contains("Resume it with: dlcov run"));
-    CHECK(query(results, "SELECT status FROM campaign") == std::vector<std::string>{"interrupted"});
-    CHECK(query(results, "SELECT status FROM trials") == std::vector<std::string>{"interrupted"});
+    CHECK(query_store(results, "SELECT status FROM campaign") == std::vector<std::string>{"interrupted"});
+    CHECK(query_store(results, "SELECT status FROM trials") == std::vector<std::string>{"interrupted"});
     // No tester was orphaned.
     CHECK(run_command("pgrep -f " + shell_quote(dir + "/result[s]") + " | grep -c . || true").output == "0\n");
 }
@@ -559,8 +518,8 @@ TEST_CASE("a campaign of many trials creates them at once and stays interruptibl
     INFO(read_file(dir + "/run1.log"));
     CHECK(code == 130);
     CHECK(seconds < 30);
-    CHECK(query(results, "SELECT COUNT(*) FROM trials") == std::vector<std::string>{"10000"});
-    CHECK(std::stoi(query(results, "SELECT COUNT(*) FROM trials WHERE status = 'pending'")[0]) > 9900);
+    CHECK(query_store(results, "SELECT COUNT(*) FROM trials") == std::vector<std::string>{"10000"});
+    CHECK(std::stoi(query_store(results, "SELECT COUNT(*) FROM trials WHERE status = 'pending'")[0]) > 9900);
 }
 
 TEST_CASE("a resumed campaign refuses edited runner files, not edited comments", "[campaign]") {
@@ -624,13 +583,13 @@ TEST_CASE("bytes that are not UTF-8 in artifact names, output and events are kep
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     std::string results = dir + "/results/text";
-    CHECK(query(results, "SELECT runner, status FROM trials ORDER BY runner") ==
+    CHECK(query_store(results, "SELECT runner, status FROM trials ORDER BY runner") ==
           std::vector<std::string>{"cut|finished", "faulty|finished", "writer|finished"});
 
     // Every byte is there, as \xNN: in the store, the events file and findings.json.
-    CHECK(query(results, "SELECT artifact FROM executions WHERE runner = 'faulty'") ==
+    CHECK(query_store(results, "SELECT artifact FROM executions WHERE runner = 'faulty'") ==
           std::vector<std::string>{"caf\\xe9 <i>.test"});
-    CHECK(query(results, "SELECT artifact FROM executions WHERE runner = 'writer'") ==
+    CHECK(query_store(results, "SELECT artifact FROM executions WHERE runner = 'writer'") ==
           std::vector<std::string>{"caf\\xe9.h5"});
     std::vector<Finding> crash = read_findings(CampaignFolder(results).trial("faulty", 1));
     REQUIRE(crash.size() == 1);
