@@ -10,6 +10,8 @@
 //   report/                            the HTML report and its exports, written by `dlcov report`
 //   <runner>/trial-<n>/                TrialFolder: one trial
 //     work/                            what the tester generated and what each execution wrote
+//     work-run<r>/                     the same, for the r-th run of a resumed trial (r >= 2), so a
+//                                      resumption writes next to the earlier runs' tests, not over them
 //     profiles/                        coverage.profdata and python-total.json (the trial's coverage
 //                                      so far, one file per coverage layer) and the raw profiles and
 //                                      coverage.py data files of executions not folded into it yet
@@ -31,7 +33,8 @@ public:
     explicit TrialFolder(std::string dir) : dir_(std::move(dir)) {}
 
     const std::string& dir() const { return dir_; }
-    std::string work_dir() const { return path("work"); }
+    // `run`: 1 for the trial's first run, 2 and up for its resumptions.
+    std::string work_dir(int run = 1) const { return run <= 1 ? path("work") : dir_ + "/work-run" + std::to_string(run); }
     std::string profile_dir() const { return path("profiles"); }
     std::string running_profile() const { return path("profiles/coverage.profdata"); }
     std::string kept_profile_dir() const { return path("profiles-kept"); }

@@ -62,7 +62,7 @@ const char* kSchema =
     "status TEXT, started TEXT, finished TEXT, wall_seconds REAL, harness_cpu_seconds REAL);"
     "CREATE TABLE IF NOT EXISTS trials (runner TEXT NOT NULL, trial INTEGER NOT NULL, status TEXT NOT NULL, "
     "started TEXT, finished TEXT, seconds REAL DEFAULT 0, tester_seconds REAL DEFAULT 0, executions INTEGER DEFAULT 0, "
-    "findings INTEGER DEFAULT 0, PRIMARY KEY (runner, trial));"
+    "findings INTEGER DEFAULT 0, runs INTEGER DEFAULT 0, PRIMARY KEY (runner, trial));"
     "CREATE TABLE IF NOT EXISTS executions (runner TEXT NOT NULL, trial INTEGER NOT NULL, id TEXT, artifact TEXT, "
     "backend TEXT, result TEXT, seconds REAL);"
     "CREATE INDEX IF NOT EXISTS executions_by_trial ON executions (runner, trial);"
@@ -76,6 +76,17 @@ const char* kSchema =
     "branches_covered INTEGER NOT NULL, branches_total INTEGER NOT NULL, functions_covered INTEGER NOT NULL, "
     "functions_total INTEGER NOT NULL, PRIMARY KEY (runner, trial, elapsed, component));";
 
+// Stores written before executions and findings were unique by identity (trial_events.h) may hold
+// repeated rows and lack the runs column: the repeats go, the column comes, then the indexes that
+// keep rows unique.
+const char* kUpgrade =
+    "DELETE FROM executions WHERE rowid NOT IN (SELECT MIN(rowid) FROM executions "
+    "GROUP BY runner, trial, id, artifact, backend);"
+    "DELETE FROM findings WHERE rowid NOT IN (SELECT MIN(rowid) FROM findings "
+    "GROUP BY runner, trial, kind, artifact, input, backends, metric);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS executions_identity ON executions (runner, trial, id, artifact, backend);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS findings_identity ON findings (runner, trial, kind, artifact, input, backends, metric);";
+
 }  // namespace
 
 CampaignStore::CampaignStore(const CampaignFolder& folder) : path_(folder.store_path()) {
@@ -88,6 +99,14 @@ CampaignStore::CampaignStore(const CampaignFolder& folder) : path_(folder.store_
     sqlite3_busy_timeout(db_, 30000);
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     exec(kSchema);
+    if (!has_column("trials", "runs")) exec("ALTER TABLE trials ADD COLUMN runs INTEGER DEFAULT 0");
+    in_transaction([&] { exec(kUpgrade); });
+}
+
+bool CampaignStore::has_column(const std::string& table, const std::string& column) {
+    Statement s(db_, ("SELECT 1 FROM pragma_table_info('" + table + "') WHERE name = ?").c_str(), path_);
+    s.bind(column);
+    return s.step(path_);
 }
 
 CampaignStore::~CampaignStore() { sqlite3_close(db_); }
@@ -172,6 +191,23 @@ std::vector<TrialRecord> CampaignStore::trials() {
     return trial_rows(s, path_);
 }
 
+int CampaignStore::start_trial_run(const std::string& runner, int trial, bool resume) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int run = 1;
+    in_transaction([&] {
+        // A trial resumed from a store without the runs column ran once before at least.
+        Statement s(db_,
+                    resume ? "UPDATE trials SET runs = MAX(runs, 1) + 1, status = 'running', started = COALESCE(started, ?) "
+                             "WHERE runner = ? AND trial = ? RETURNING runs"
+                           : "UPDATE trials SET runs = 1, status = 'running', started = ? "
+                             "WHERE runner = ? AND trial = ? RETURNING runs",
+                    path_);
+        s.bind(utc_now_iso()).bind(runner).bind(int64_t(trial));
+        if (s.step(path_)) run = int(s.integer(0));
+    });
+    return run;
+}
+
 void CampaignStore::set_trial_status(const std::string& runner, int trial, const std::string& status) {
     std::lock_guard<std::mutex> lock(mutex_);
     const char* sql = status == "running"
@@ -214,12 +250,12 @@ void CampaignStore::add_events(const std::string& runner, int trial, const Trial
     std::lock_guard<std::mutex> lock(mutex_);
     in_transaction([&] {
         Statement e(db_,
-                    "INSERT INTO executions (runner, trial, id, artifact, backend, result, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO executions (runner, trial, id, artifact, backend, result, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     path_);
         for (const auto& x : events.executions)
             e.bind(runner).bind(int64_t(trial)).bind(x.id).bind(x.artifact).bind(x.backend).bind(x.result).bind(x.seconds).run(path_);
         Statement f(db_,
-                    "INSERT INTO findings (runner, trial, kind, artifact, input, backends, metric, value, detail, replay) "
+                    "INSERT OR IGNORE INTO findings (runner, trial, kind, artifact, input, backends, metric, value, detail, replay) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     path_);
         for (const auto& x : events.findings)

@@ -21,12 +21,16 @@
 //     seconds REAL,                       -- trial time so far, final snapshot included
 //     tester_seconds REAL,                -- of that, time inside the tester process
 //     executions INTEGER, findings INTEGER,
+//     runs INTEGER,                       -- how many times `dlcov run` started it (1, then 2 after a resume ...)
 //     PRIMARY KEY (runner, trial));
 //   CREATE TABLE executions (runner TEXT, trial INTEGER, id TEXT, artifact TEXT, backend TEXT,
 //     result TEXT,                        -- "exit 0", "signal 11 (Segmentation fault)", "timeout after 5 s"
 //     seconds REAL);                      -- from the trial's events.jsonl
+//   CREATE UNIQUE INDEX executions_identity ON executions (runner, trial, id, artifact, backend);
 //   CREATE TABLE findings (runner TEXT, trial INTEGER, kind TEXT, artifact TEXT, input TEXT,
 //     backends TEXT, metric TEXT, value REAL, detail TEXT, replay TEXT);
+//   CREATE UNIQUE INDEX findings_identity ON findings (runner, trial, kind, artifact, input, backends, metric);
+// Executions and findings are unique by identity (trial_events.h): a line read twice is one row.
 //   CREATE TABLE snapshots (runner TEXT NOT NULL, trial INTEGER NOT NULL,
 //     elapsed REAL NOT NULL,              -- seconds since the trial started
 //     executions INTEGER NOT NULL,        -- executions finished so far
@@ -73,6 +77,9 @@ public:
     void add_trials(const std::vector<std::pair<std::string, int>>& trials);
     // Every trial, by runner and trial number (no failed_executions: the store does not keep them).
     std::vector<TrialRecord> trials();
+    // Marks the trial running and counts this run of it: returns 1 for a trial started afresh,
+    // 2 and up for its resumptions (runners/campaign/campaign_trial.h: each run its own seed).
+    int start_trial_run(const std::string& runner, int trial, bool resume);
     void set_trial_status(const std::string& runner, int trial, const std::string& status);
     void finish_trial(const TrialRecord& record);
     // Forgets a trial's executions and findings (they are re-read from events.jsonl on resume).
@@ -85,6 +92,7 @@ public:
 
 private:
     void exec(const std::string& sql);
+    bool has_column(const std::string& table, const std::string& column);
     // Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back and rethrows when it throws.
     template <class Body>
     void in_transaction(Body body);

@@ -28,6 +28,14 @@ void TrialEventsWriter::finding(const Finding& finding) {
     write(j);
 }
 
+std::string execution_identity(const ExecutionEvent& e) {
+    return nlohmann::json::array({e.id, e.artifact, e.backend}).dump();
+}
+
+std::string finding_identity(const Finding& f) {
+    return nlohmann::json::array({f.kind, f.artifact, f.input, f.backends, f.metric}).dump();
+}
+
 TrialEvents TrialEventsReader::read_new() {
     TrialEvents events;
     std::ifstream in(path_, std::ios::binary);
@@ -55,10 +63,12 @@ TrialEvents TrialEventsReader::read_new() {
         if (event == "execution") {
             ExecutionEvent e{j.value("id", ""), j.value("artifact", ""), j.value("backend", ""), j.value("result", ""),
                              j.value("seconds", 0.0)};
+            if (!seen_.insert("e" + execution_identity(e)).second) continue;
             if (e.failed()) ++events.failed_executions;
             events.executions.push_back(std::move(e));
         } else if (event == "finding") {
-            events.findings.push_back(finding_from_json(j));
+            Finding f = finding_from_json(j);
+            if (seen_.insert("f" + finding_identity(f)).second) events.findings.push_back(std::move(f));
         }
     }
     return events;

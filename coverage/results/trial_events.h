@@ -5,7 +5,9 @@
 //   {"event": "execution", "id": "seed-a.avx", "artifact": "work/a.json", "backend": "avx",
 //    "result": "exit 0", "seconds": 0.5}
 //   {"event": "finding", <the keys of a Finding (finding.h)>}
-// A line cut short (a tester killed while writing) is skipped. Strings are bytes from outside
+// A line cut short (a tester killed while writing) is skipped. An execution or finding is counted
+// once by its identity (execution_identity, finding_identity): a line repeated (a tester that ran a
+// test again after a resume, a deterministic tester rerun) is read once. Strings are bytes from outside
 // (artifact names, output): written escaped when they are not UTF-8 (outside_text.h), and a line
 // a tester wrote with such bytes in its strings is read with them escaped.
 #pragma once
@@ -14,6 +16,7 @@
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace dlcov {
@@ -25,6 +28,12 @@ struct ExecutionEvent {
 
     bool failed() const { return result != "exit 0"; }
 };
+
+// What makes two execution lines the same execution: the test (id, artifact) and the backend.
+std::string execution_identity(const ExecutionEvent& e);
+// What makes two findings the same: kind, artifact, input, backends and metric (not the value or
+// detail, which a rerun of a nondeterministic test may change).
+std::string finding_identity(const Finding& f);
 
 struct TrialEvents {
     std::vector<ExecutionEvent> executions;
@@ -46,7 +55,8 @@ private:
 };
 
 // Reads the file as it grows: each call returns only the complete lines written since the last
-// one, so following a long trial costs nothing per old event.
+// one, so following a long trial costs nothing per old event; lines whose identity an earlier
+// line of the file had are left out.
 class TrialEventsReader {
 public:
     explicit TrialEventsReader(std::string path) : path_(std::move(path)) {}
@@ -56,9 +66,10 @@ public:
 private:
     std::string path_;
     long long offset_ = 0;
+    std::unordered_set<std::string> seen_;  // identities read so far
 };
 
-// Every complete line of the file so far; nothing when there is no file.
+// Every distinct execution and finding of the file so far; nothing when there is no file.
 TrialEvents read_trial_events(const std::string& path);
 
 }  // namespace dlcov

@@ -85,9 +85,12 @@ void TrialRun::run() {
     }
     double offset = resume_ ? store.last_snapshot_elapsed(spec_.name, trial_) : 0.0;
     store.clear_trial_events(spec_.name, trial_);  // re-read from the events file below
-    store.set_trial_status(spec_.name, trial_, "running");
+    const int run = store.start_trial_run(spec_.name, trial_, resume_);
+    const unsigned seed = trial_seed(campaign_.config.random_seed, trial_, run);
     campaign_.display.message(fmt::format("run: {} trial {}/{} {}", spec_.name, trial_, spec_.trials,
-                                          resume_ ? fmt::format("resumed at {:.0f} s", offset) : std::string("started")));
+                                          resume_ ? fmt::format("resumed at {:.0f} s (run {}, seed {}, into {})", offset, run,
+                                                                seed, fs::path(folder_.work_dir(run)).filename().string())
+                                                  : std::string("started")));
 
     RunningCoverage coverage(campaign_.build, folder_.dir(), campaign_.keep_profiles);
     TrialEventsReader events(folder_.events_path());
@@ -98,7 +101,8 @@ void TrialRun::run() {
                      campaign_.folder.dir(),
                      folder_,
                      trial_,
-                     campaign_.config.random_seed + unsigned(trial_) - 1,
+                     run,
+                     seed,
                      [this](const std::string& line) {
                          campaign_.display.message(fmt::format("  {} trial {}: {}", spec_.name, trial_, line));
                      },

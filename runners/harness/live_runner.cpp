@@ -19,7 +19,7 @@ void LiveRunner::run_trial(const TrialContext& ctx) {
     exec.env.emplace("LLVM_PROFILE_FILE", ctx.folder.profile_dir() + "/live-%p-%m%c.profraw");
     // Python processes measured by dlcov's coverage.py hook write their data files there too.
     exec.env.emplace("DLCOV_PYTHON_COVERAGE_DIR", ctx.folder.profile_dir());
-    exec.working_dir = ctx.folder.work_dir();
+    exec.working_dir = ctx.work_dir();
     // The tester watches its own budget; the harness stops it a little later in any case (time
     // for its last execution, which has its own timeout, and for writing its results).
     double grace = std::max(5.0, ctx.budget_seconds * 0.1) + d.timeout_seconds;

@@ -144,7 +144,7 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
         for (const auto& [k, v] : d.env) exec.env[k] = q.expand(v, d.path + ": env " + k);
         exec.env["LLVM_PROFILE_FILE"] = ctx.folder.profile_dir() + "/" + id + "-%p-%m%c.profraw";
         exec.env["DLCOV_PYTHON_COVERAGE_DIR"] = ctx.folder.profile_dir();  // coverage.py's data files (the hook)
-        exec.working_dir = ctx.folder.work_dir();
+        exec.working_dir = ctx.work_dir();
         exec.timeout = std::chrono::milliseconds(long(d.timeout_seconds * 1000));
         ProcessResult r = run_process(exec);
         if (ctx.stopping()) break;  // killed by the interruption, not by the artifact: replayed on resume
@@ -154,7 +154,7 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
         if (r.outcome == ProcessResult::Exited && r.exit_code == 0) continue;
 
         std::string replay = replay_command(exec);
-        write_output_log(ctx.folder.work_dir() + "/" + id + ".log", replay + "\n" + r.describe() + "\n", r);
+        write_output_log(ctx.work_dir() + "/" + id + ".log", replay + "\n" + r.describe() + "\n", r);
         Finding f;
         f.kind = r.outcome == ProcessResult::TimedOut   ? "timeout"
                  : r.outcome == ProcessResult::Signaled ? "crash"
@@ -170,7 +170,7 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
     for (const auto& [outcome, count] : outcomes) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, outcome);
     bool all_passed = outcomes.size() == 1 && outcomes.count("exit 0");
     if (!summary.empty())
-        ctx.log("replays: " + summary + (all_passed ? "" : " (output of each that failed: " + ctx.folder.work_dir() + "/replay-*.log)"));
+        ctx.log("replays: " + summary + (all_passed ? "" : " (output of each that failed: " + ctx.work_dir() + "/replay-*.log)"));
 }
 
 }  // namespace dlcov

@@ -73,9 +73,15 @@ void Runner::setup(const BuildManifest& build, const std::string& campaign_dir, 
     out << fmt::format("setup: {} done in {:.0f} s\n", spec_.name, r.seconds) << std::flush;
 }
 
+unsigned trial_seed(unsigned campaign_seed, int trial, int run) {
+    unsigned seed = campaign_seed + unsigned(trial) - 1;
+    // 0x9E3779B9 (2^32 / golden ratio) spreads the runs far from the neighbouring trials' seeds.
+    return seed + unsigned(run - 1) * 0x9E3779B9u;
+}
+
 Placeholders Runner::start_trial(const TrialContext& ctx) const {
     const TrialFolder& folder = ctx.folder;
-    fs::create_directories(folder.work_dir());
+    fs::create_directories(ctx.work_dir());
     fs::create_directories(folder.profile_dir());
     {
         nlohmann::json text = expanded_options(spec_.options, build_placeholders(spec_, ctx.build, ctx.campaign_dir));
@@ -85,7 +91,7 @@ Placeholders Runner::start_trial(const TrialContext& ctx) const {
     }
     Placeholders p = campaign_placeholders(spec_, ctx.build, ctx.campaign_dir);
     p.set("trial", folder.dir());
-    p.set("work", folder.work_dir());
+    p.set("work", ctx.work_dir());
     p.set("profiles", folder.profile_dir());
     p.set("events", folder.events_path());
     p.set("options", folder.options_path());

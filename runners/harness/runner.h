@@ -36,13 +36,21 @@ struct TrialContext {
     std::string campaign_dir;
     TrialFolder folder;
     int trial = 1;
-    unsigned random_seed = 0;
+    int run = 1;  // 1, then 2, 3 ... each time the campaign resumes the trial
+    unsigned random_seed = 0;  // this run's (trial_seed)
     std::function<void(const std::string&)> log;  // progress lines for the user
     double budget_seconds = 0;  // this run of the trial (less than the runner's when a campaign resumes it)
     const std::atomic<bool>* stop = nullptr;  // set when the campaign is being interrupted
 
     bool stopping() const { return stop && stop->load(); }
+    // Where this run's tester writes ({work}): a resumption has a folder of its own.
+    std::string work_dir() const { return folder.work_dir(run); }
 };
+
+// The seed of one run of a trial: `campaign_seed + trial - 1` for its first run (trials are
+// reproducible from the campaign's seed), and a different stream for each resumption, so a
+// resumed tester goes on to new tests instead of generating the same ones again.
+unsigned trial_seed(unsigned campaign_seed, int trial, int run);
 
 // Writes `header` and a child's captured output (saying how much was dropped) to `path`.
 void write_output_log(const std::string& path, const std::string& header, const ProcessResult& result);
