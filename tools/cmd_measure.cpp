@@ -6,6 +6,7 @@
 #include "measurement_pipeline.h"
 #include "outside_text.h"
 #include "text_table.h"
+#include "whole_file.h"
 
 #include <filesystem>
 #include <fstream>
@@ -83,9 +84,7 @@ void run_measure(const MeasureOptions& o) {
         j["profiles"] = {{"merged", pm.read.size()}, {"skipped", nlohmann::json::array()}};
         for (const auto& s : pm.skipped) j["profiles"]["skipped"].push_back({{"path", s.path}, {"reason", s.reason}});
         escape_json_text(j);  // file names are bytes from outside
-        std::ofstream out(o.json_out);
-        out << j.dump(2) << "\n";
-        if (!out) throw UserError(o.json_out + ": cannot write");
+        write_whole_file(o.json_out, j.dump(2) + "\n");
     }
 }
 

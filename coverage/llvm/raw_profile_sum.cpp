@@ -1,6 +1,7 @@
 #include "raw_profile_sum.h"
 
 #include "error.h"
+#include "whole_file.h"
 
 #include <cstring>
 #include <filesystem>
@@ -138,9 +139,7 @@ RawProfileSums sum_raw_profiles(const std::vector<std::string>& profiles, const 
             continue;
         }
         std::string summed = (fs::path(scratch_dir) / ("summed-" + std::to_string(k) + ".profraw")).string();
-        std::ofstream file(summed, std::ios::binary | std::ios::trunc);
-        file.write(g.total.bytes.data(), std::streamsize(g.total.bytes.size()));
-        if (!file.flush()) throw UserError(summed + ": cannot write summed raw profile");
+        write_whole_file(summed, std::string_view(g.total.bytes.data(), g.total.bytes.size()));
         out.groups.push_back({summed, std::move(g.members)});
     }
     return out;

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "process.h"
+#include "whole_file.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -139,20 +140,9 @@ void PythonLayer::write_total(const std::string& total, const CoverageCounts& co
            {"lines", sparse(counts.lines)},
            {"branches", sparse(counts.branches)},
            {"functions", sparse(counts.functions)}};
-    std::string partial = total + ".partial";  // never a data file a layer recognises
-    {
-        std::ofstream out(partial, std::ios::trunc);
-        out << j.dump() << "\n";
-        out.flush();
-        if (!out) {
-            std::error_code ec;
-            fs::remove(partial, ec);
-            throw UserError(partial + ": cannot write the Python running total");
-        }
-    }
-    std::error_code ec;
-    fs::rename(partial, total, ec);  // atomic: a killed harness leaves the old or the new total
-    if (ec) throw UserError(total + ": cannot replace the Python running total: " + ec.message());
+    // <total>.partial first (never a data file a layer recognises): a killed harness or a full
+    // disk leaves the old total or the new one.
+    write_whole_file(total, j.dump() + "\n");
 }
 
 CoverageCounts PythonLayer::load_total(const std::string& total) const {

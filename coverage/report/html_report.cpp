@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "html_page.h"
+#include "whole_file.h"
 
 #include <filesystem>
 #include <fstream>
@@ -12,11 +13,7 @@ namespace dlcov {
 
 namespace {
 
-void write_page(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) throw UserError(path.string() + ": cannot write");
-}
+void write_page(const fs::path& path, const std::string& text) { write_whole_file(path.string(), text); }
 
 }  // namespace
 

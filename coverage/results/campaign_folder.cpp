@@ -1,6 +1,7 @@
 #include "campaign_folder.h"
 
 #include "error.h"
+#include "whole_file.h"
 
 #include <fstream>
 
@@ -14,10 +15,6 @@ std::string CampaignFolder::trial_dir(const std::string& runner, int trial) {
     return (fs::path(runner) / ("trial-" + std::to_string(trial))).generic_string();
 }
 
-void write_text_file(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) throw UserError(path.string() + ": cannot write");
-}
+void write_text_file(const fs::path& path, const std::string& text) { write_whole_file(path.string(), text); }
 
 }  // namespace dlcov

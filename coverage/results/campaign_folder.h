@@ -72,7 +72,7 @@ private:
     std::string dir_;
 };
 
-// Writes `text` to `path`; UserError when it cannot.
+// Writes `text` to `path` whole or not at all (whole_file.h); UserError naming the file when it cannot.
 void write_text_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace dlcov

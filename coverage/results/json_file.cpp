@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "outside_text.h"
+#include "whole_file.h"
 
 #include <filesystem>
 #include <fstream>
@@ -19,15 +20,9 @@ nlohmann::json read_json_file(const std::string& path) {
 }
 
 void write_json_file(const std::string& path, const nlohmann::json& j) {
-    std::string tmp = path + ".tmp";
     nlohmann::json text = j;
     escape_json_text(text);  // names and output from outside may not be UTF-8
-    {
-        std::ofstream out(tmp);
-        out << text.dump(2) << "\n";
-        if (!out) throw UserError(tmp + ": cannot write");
-    }
-    std::filesystem::rename(tmp, path);
+    write_whole_file(path, text.dump(2) + "\n");
 }
 
 }  // namespace dlcov

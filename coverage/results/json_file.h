@@ -8,7 +8,7 @@ namespace dlcov {
 // The file's JSON; UserError naming the file when it is missing or not JSON.
 nlohmann::json read_json_file(const std::string& path);
 
-// Writes `j` indented by 2, via a temporary file and a rename, so a reader never sees half a file.
+// Writes `j` indented by 2, whole or not at all (whole_file.h): a reader never sees half a file.
 // Strings that are not UTF-8 are written escaped (outside_text.h).
 void write_json_file(const std::string& path, const nlohmann::json& j);
 

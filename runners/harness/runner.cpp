@@ -5,6 +5,7 @@
 #include "outside_text.h"
 #include "process.h"
 #include "replay_runner.h"
+#include "whole_file.h"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -86,8 +87,7 @@ Placeholders Runner::start_trial(const TrialContext& ctx) const {
     {
         nlohmann::json text = expanded_options(spec_.options, build_placeholders(spec_, ctx.build, ctx.campaign_dir));
         escape_json_text(text);
-        std::ofstream options(folder.options_path());
-        options << text.dump(2) << "\n";
+        write_whole_file(folder.options_path(), text.dump(2) + "\n");
     }
     Placeholders p = campaign_placeholders(spec_, ctx.build, ctx.campaign_dir);
     p.set("trial", folder.dir());
@@ -102,9 +102,9 @@ Placeholders Runner::start_trial(const TrialContext& ctx) const {
 }
 
 void write_output_log(const std::string& path, const std::string& header, const ProcessResult& result) {
-    std::ofstream log(path);
-    log << header << result.output;
-    if (result.output_dropped) log << "\n[" << result.output_dropped << " more bytes dropped]\n";
+    std::string text = header + result.output;
+    if (result.output_dropped) text += "\n[" + std::to_string(result.output_dropped) + " more bytes dropped]\n";
+    write_whole_file(path, text);
 }
 
 std::unique_ptr<Runner> make_runner(const RunnerSpec& spec) {
