@@ -4,6 +4,7 @@
 #include "layout_alignment.h"
 #include "profile_merge.h"
 #include "profile_reading.h"
+#include "whole_file.h"
 
 #include <filesystem>
 
@@ -73,15 +74,22 @@ LayerReading LlvmLayer::read(const std::vector<std::string>& profiles) const {
 void LlvmLayer::start_total(const std::string& total) const {
     // A copy of the layout profile: every reading of the total then has the build's functions,
     // whatever the trial ran so far. Without one, no file is nothing run.
-    if (!layout_profile_.empty() && !fs::exists(total)) fs::copy_file(layout_profile_, total);
+    if (!layout_profile_.empty() && !fs::exists(total)) copy_whole_file(layout_profile_, total);
 }
 
 LayerFold LlvmLayer::fold(const std::string& total, const std::vector<std::string>& profiles) const {
     std::vector<std::string> inputs = profiles;
     if (fs::exists(total)) inputs.insert(inputs.begin(), total);
-    std::string partial = total + ".partial";  // not *.profdata: never read as a profile
-    MergeResult merge = merge_profiles(inputs, partial);
-    fs::rename(partial, total);  // atomic: a killed harness leaves the old or the new total
+    // <total>.partial first (not *.profdata: never read as a profile), then renamed: a killed
+    // harness or a full disk leaves the old total or the new one.
+    std::string partial = partial_path(total);
+    MergeResult merge = merge_profiles(inputs, partial);  // removes `partial` when it throws
+    std::error_code ec;
+    fs::rename(partial, total, ec);
+    if (ec) {
+        fs::remove(partial, ec);
+        throw UserError(total + ": cannot replace it with " + partial + ": " + ec.message());
+    }
     LayerFold out;
     for (auto& path : merge.merged)
         if (path != total) out.folded.push_back(std::move(path));

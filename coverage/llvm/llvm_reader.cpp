@@ -1,6 +1,7 @@
 #include "llvm_reader.h"
 
 #include "error.h"
+#include "indexed_profile_check.h"
 
 #include <llvm/Demangle/Demangle.h>
 #include <llvm/ProfileData/Coverage/CoverageMapping.h>
@@ -73,6 +74,8 @@ std::string display_name(const FunctionDefinition& fn) {
 
 LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
                                 const std::string& indexed_profile) {
+    if (std::string damage = indexed_profile_damage(indexed_profile); !damage.empty())
+        throw UserError(indexed_profile + ": " + damage);
     std::vector<llvm::StringRef> object_refs(objects.begin(), objects.end());
     auto loaded = CoverageMapping::load(object_refs, indexed_profile);
     if (!loaded) {

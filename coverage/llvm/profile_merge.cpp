@@ -1,6 +1,7 @@
 #include "profile_merge.h"
 
 #include "error.h"
+#include "indexed_profile_check.h"
 #include "raw_profile_sum.h"
 
 #include <algorithm>
@@ -105,6 +106,7 @@ namespace {
 // Adds one profile's records to `total`; returns "" or why the profile was left out.
 std::string add_profile(const std::string& path, llvm::InstrProfWriter& total, bool zero_counts, Keys* keys) {
     if (fs::exists(path) && fs::file_size(path) == 0) return "empty file";
+    if (std::string damage = indexed_profile_damage(path); !damage.empty()) return damage;
     llvm::InstrProfWriter one;
     if (llvm::Error e = read_one(path, one, zero_counts, keys)) return error_text(std::move(e), path);
     llvm::Error merge_error = llvm::Error::success();
@@ -133,6 +135,14 @@ MergeResult merge(const std::vector<std::string>& profiles, const std::string& o
     // Raw profiles of one binary are summed first (raw_profile_sum.h); LLVM reads one file per binary.
     fs::path scratch = output_path + ".sums";
     fs::create_directories(scratch);
+    // Removed however the merge ends: a failed one (a full disk) must give back its space.
+    struct RemoveScratch {
+        fs::path dir;
+        ~RemoveScratch() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } remove_scratch{scratch};
     RawProfileSums sums = sum_raw_profiles(profiles, scratch.string());
     for (const auto& group : sums.groups) {
         ProfileFunctions functions{group.members, {}};
@@ -143,15 +153,26 @@ MergeResult merge(const std::vector<std::string>& profiles, const std::string& o
             for (const auto& path : group.members) add_alone(path);  // let LLVM name the bad one
     }
     for (const auto& path : sums.others) add_alone(path);
-    fs::remove_all(scratch);
     std::sort(result.merged.begin(), result.merged.end());
     std::sort(result.skipped.begin(), result.skipped.end(),
               [](const SkippedProfile& a, const SkippedProfile& b) { return a.path < b.path; });
 
+    // A failed write (a full disk) is an error naming the file, and the file is removed: unchecked,
+    // raw_fd_ostream would abort the process when it is destroyed.
     std::error_code ec;
     llvm::raw_fd_ostream out(output_path, ec, llvm::sys::fs::OF_None);
     if (ec) throw UserError(output_path + ": cannot write merged profile: " + ec.message());
-    if (llvm::Error e = total.write(out)) throw UserError(output_path + ": " + llvm::toString(std::move(e)));
+    std::string failure;
+    if (llvm::Error e = total.write(out)) failure = llvm::toString(std::move(e));
+    out.close();
+    if (out.has_error()) {
+        if (failure.empty()) failure = "cannot write merged profile: " + out.error().message();
+        out.clear_error();
+    }
+    if (!failure.empty()) {
+        fs::remove(output_path, ec);
+        throw UserError(output_path + ": " + failure);
+    }
     return result;
 }
 
