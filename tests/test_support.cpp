@@ -3,12 +3,15 @@
 #include "campaign_folder.h"
 
 #include <array>
+#include <chrono>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -53,6 +56,22 @@ int wait_exit_code(pid_t pid) {
     int status = 0;
     REQUIRE(waitpid(pid, &status, 0) == pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void wait_for_execution_lines(const std::string& path, size_t count) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+    size_t lines = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        lines = 0;
+        std::ifstream in(path);
+        for (std::string line; std::getline(in, line);) {
+            nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+            if (j.is_object() && j.value("event", "") == "execution") ++lines;
+        }
+        if (lines >= count) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    FAIL(lines << " of " << count << " executions in " << path << " after two minutes");
 }
 
 std::vector<std::string> query_store(const std::string& campaign_dir, const std::string& sql) {

@@ -35,6 +35,10 @@ pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log)
 // Waits for the child `pid`: its exit code, or 128+N when killed by signal N.
 int wait_exit_code(pid_t pid);
 
+// Waits, up to two minutes, until the events file at `path` has at least `count` execution
+// lines (trial_events.h); fails the test when it has not.
+void wait_for_execution_lines(const std::string& path, size_t count);
+
 // Rows of a query against a campaign's store (campaign.db in `campaign_dir`), each row's
 // columns joined by '|', NULL as "NULL".
 std::vector<std::string> query_store(const std::string& campaign_dir, const std::string& sql);

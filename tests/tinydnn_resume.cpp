@@ -50,16 +50,6 @@ EventLines read_event_lines(const std::string& path) {
     return out;
 }
 
-// Waits until the events file has at least `count` execution lines, up to two minutes.
-void wait_for_executions(const std::string& events, size_t count) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (read_event_lines(events).execution_lines >= count) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    FAIL("fewer than " << count << " executions in " << events << " after two minutes");
-}
-
 // Processes whose command line names `text` (the trial's folder), read from /proc.
 size_t processes_naming(const std::string& text) {
     size_t count = 0;
@@ -99,7 +89,7 @@ TEST_CASE("a live campaign stopped and resumed three times counts every executio
         INFO("run " << part << ", stopped with signal " << sig);
         std::string log = work + "/run" + std::to_string(part) + ".log";
         pid_t pid = spawn_logged(run, log);
-        wait_for_executions(trial.events_path(), executions_before + 8);
+        wait_for_execution_lines(trial.events_path(), executions_before + 8);
         REQUIRE(kill(pid, sig) == 0);
         int code = wait_exit_code(pid);
         INFO(read_file(log));

@@ -287,6 +287,25 @@ TEST_CASE("live testers that hang or flood run in parallel, are stopped, and kee
     CHECK(kept == 2);
 }
 
+TEST_CASE("a trial that fails is named and the other trials run to their end", "[campaign]") {
+    std::string dir = scratch_dir("campaign_one_trial_fails");
+    write_file(dir + "/gone.yaml", "name: gone\nmode: live\ncommand: [\"" + dir + "/no-such-tester\"]\ntimeout: 1\n");
+    loop_runner(dir);
+    std::string campaign = write_campaign(dir, "one-fails", "  - {runner: gone.yaml, trials: 1, budget: 2}\n"
+                                                            "  - {runner: loop.yaml, trials: 2, budget: 2}\n", 0.5);
+    CommandResult r = run_command(dlcov_run(campaign, dir + "/results", "-j 2"));
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Contains("gone trial 1: cannot start " + dir + "/no-such-tester"));
+    CHECK_THAT(r.output, Contains("resume it with: dlcov run " + campaign));
+    std::string results = dir + "/results/one-fails";
+    // The failure stopped nothing else: both loop trials, one of them started after it, finished.
+    CHECK(query_store(results, "SELECT runner, trial, status FROM trials ORDER BY runner, trial") ==
+          std::vector<std::string>{"gone|1|interrupted", "loop|1|finished", "loop|2|finished"});
+    CHECK(last_snapshot(results, "loop", 2).coverage["api"].lines.covered > 0);
+    CHECK(query_store(results, "SELECT status FROM campaign") == std::vector<std::string>{"interrupted"});
+}
+
 TEST_CASE("snapshots follow a running trial and fold only profiles of finished processes", "[campaign]") {
     std::string dir = scratch_dir("campaign_snapshots");
     loop_runner(dir);

@@ -106,7 +106,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
     char buffer[65536];
     while (!exited) {
         auto now = std::chrono::steady_clock::now();
-        if (spec.timeout && !timed_out && now - start > *spec.timeout) {
+        if (!timed_out && ((spec.timeout && now - start > *spec.timeout) || (spec.stop && spec.stop->load()))) {
             // SIGTERM first, so that what saves on it (coverage.py) does; SIGKILL after the grace.
             timed_out = true;
             term_sent = now;

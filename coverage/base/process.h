@@ -11,6 +11,7 @@
 // mode keeps its counters either way. Processes the child left behind in its group when it ended
 // are stopped the same way.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -31,6 +32,8 @@ struct ProcessSpec {
     bool own_process_group = true;
     // After a timeout's SIGTERM, how long the group has to end before SIGKILL (0: SIGKILL at once).
     std::chrono::milliseconds term_grace = std::chrono::seconds(1);
+    // When this becomes true the child is stopped as a timeout stops it (the caller gave up on it).
+    const std::atomic<bool>* stop = nullptr;
 };
 
 struct ProcessResult {

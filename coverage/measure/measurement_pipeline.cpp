@@ -124,7 +124,15 @@ LayerFold MeasurementPipeline::fold(const std::string& folder, const std::vector
 
 ProfileMeasurement MeasurementPipeline::measure_total(const std::string& folder) const {
     std::vector<LayerReading> readings;
-    for (const auto& layer : layers_) readings.push_back(layer->read_total(total_path(folder, *layer)));
+    for (const auto& layer : layers_) {
+        std::string total = total_path(folder, *layer);
+        try {
+            readings.push_back(layer->read_total(total));
+        } catch (const std::exception& e) {  // damaged (cut short, overwritten): name the file
+            std::string why = e.what();
+            throw DamagedTotal(why.rfind(total, 0) == 0 ? why : total + ": " + why);
+        }
+    }
     return combine(std::move(readings));
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 #include "build_manifest.h"
 #include "coverage_layer.h"
+#include "error.h"
 #include "layout_concatenation.h"
 #include "measurement.h"
 
@@ -26,6 +27,11 @@ struct ProfileMeasurement {
     std::vector<std::string> read;        // profiles whose counts are in `counts`
     std::vector<SkippedProfile> skipped;  // unreadable profiles, left out, with why
     std::vector<std::string> warnings;    // what the layers noticed about the profiles they read
+};
+
+// A running total's file that cannot be read (cut short, overwritten); what() names it.
+struct DamagedTotal : UserError {
+    using UserError::UserError;
 };
 
 class MeasurementPipeline {
@@ -49,6 +55,7 @@ public:
     bool is_total(const std::string& path) const;  // one of the total's files (never folded into itself)
     bool recognises(const std::string& path) const;  // a profile some layer reads
     LayerFold fold(const std::string& folder, const std::vector<std::string>& profiles) const;
+    // Throws DamagedTotal, naming the file, when a total's file cannot be read.
     ProfileMeasurement measure_total(const std::string& folder) const;
 
 private:

@@ -238,6 +238,21 @@ void CampaignStore::clear_trial_events(const std::string& runner, int trial) {
     });
 }
 
+void CampaignStore::restart_trial(const std::string& runner, int trial) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_transaction([&] {
+        for (const char* sql : {"DELETE FROM executions WHERE runner = ? AND trial = ?",
+                                "DELETE FROM findings WHERE runner = ? AND trial = ?",
+                                "DELETE FROM snapshots WHERE runner = ? AND trial = ?",
+                                "DELETE FROM snapshot_costs WHERE runner = ? AND trial = ?",
+                                "UPDATE trials SET status = 'pending', started = NULL, finished = NULL, seconds = 0, "
+                                "tester_seconds = 0, executions = 0, findings = 0, runs = 0 WHERE runner = ? AND trial = ?"}) {
+            Statement s(db_, sql, path_);
+            s.bind(runner).bind(int64_t(trial)).run(path_);
+        }
+    });
+}
+
 double CampaignStore::last_snapshot_elapsed(const std::string& runner, int trial) {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement s(db_, "SELECT MAX(elapsed) FROM snapshots WHERE runner = ? AND trial = ?", path_);

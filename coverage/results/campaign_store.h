@@ -84,6 +84,8 @@ public:
     void finish_trial(const TrialRecord& record);
     // Forgets a trial's executions and findings (they are re-read from events.jsonl on resume).
     void clear_trial_events(const std::string& runner, int trial);
+    // Forgets everything of a trial (events, snapshots, runs): it starts again from nothing.
+    void restart_trial(const std::string& runner, int trial);
     // Elapsed seconds of the trial's last snapshot (0 when none).
     double last_snapshot_elapsed(const std::string& runner, int trial);
 

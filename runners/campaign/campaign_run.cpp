@@ -143,15 +143,30 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
     }
 
     CampaignContext campaign{config, build, folder, store, files, display, signals, options.keep_profiles};
-    bool completed = run_trials(campaign, jobs, parallel);
+    TrialsOutcome outcome = run_trials(campaign, jobs, parallel);
+    bool completed = !outcome.stopped && outcome.failures.empty();
     std::string status = completed ? "finished" : "interrupted";
-    files.write_campaign(status, "");
-    store.end_campaign(status, seconds_since(wall_start), harness_cpu_seconds() - cpu_start);
-    if (!completed)
+    std::string resume = fmt::format("dlcov run {} --results-dir {}", config.path,
+                                     fs::absolute(results_dir).lexically_normal().string());
+    // Saying how the campaign ended may fail as a trial did (a full disk): named, never thrown
+    // over the trials' failures.
+    try {
+        files.write_campaign(status, "");
+        store.end_campaign(status, seconds_since(wall_start), harness_cpu_seconds() - cpu_start);
+    } catch (const std::exception& e) {
+        outcome.failures.push_back(fmt::format("campaign {}: {}", config.name, e.what()));
+    }
+    if (!outcome.failures.empty()) {
+        std::string list;
+        for (const auto& f : outcome.failures) list += "\n  " + f;
+        throw UserError(fmt::format("campaign {} stopped before its end; what failed:{}\nthe trials that ran keep their "
+                                    "snapshots in {}; once the cause is fixed, resume it with: {}",
+                                    config.name, list, folder.store_path(), resume));
+    }
+    if (outcome.stopped)
         throw CampaignInterrupted(fmt::format("campaign {} interrupted by signal {}; its finished snapshots are in {}. "
-                                              "Resume it with: dlcov run {} --results-dir {}",
-                                              config.name, signals.signal(), folder.store_path(), config.path,
-                                              fs::absolute(results_dir).lexically_normal().string()));
+                                              "Resume it with: {}",
+                                              config.name, signals.signal(), folder.store_path(), resume));
     size_t findings = 0;
     for (const auto& t : store.trials()) findings += t.findings;
     out << fmt::format("run: campaign {} finished in {} ({} findings, {:.1f} s); next: dlcov report {}\n", config.name,

@@ -28,6 +28,7 @@ public:
 private:
     void follow_events(TrialEventsReader& events);
     void take_snapshot(RunningCoverage& coverage, double elapsed, bool final);
+    void restart_if_damaged(RunningCoverage& coverage);
 
     const CampaignContext& campaign_;
     const RunnerSpec& spec_;
@@ -35,7 +36,25 @@ private:
     bool resume_;
     TrialProgress& progress_;
     TrialFolder folder_;
+    std::atomic<bool> give_up_{false};  // the trial cannot go on: its tester is stopped
 };
+
+// A resumed trial whose running total was damaged outside dlcov cannot go on from it: what it
+// folded is lost with it. It starts again from nothing, and its old folder is kept for a look.
+void TrialRun::restart_if_damaged(RunningCoverage& coverage) {
+    std::string damage = coverage.damage();
+    if (damage.empty()) return;
+    std::string kept = folder_.dir() + ".damaged";
+    fs::remove_all(kept);
+    fs::rename(folder_.dir(), kept);
+    fs::create_directories(folder_.dir());
+    campaign_.store.restart_trial(spec_.name, trial_);
+    coverage.restart();
+    resume_ = false;
+    campaign_.display.message(fmt::format("run: {} trial {}: its running total cannot be read ({}); the trial starts "
+                                          "again from the beginning (what it had is kept in {})",
+                                          spec_.name, trial_, damage, kept));
+}
 
 void TrialRun::follow_events(TrialEventsReader& events) {
     TrialEvents batch = events.read_new();
@@ -83,6 +102,8 @@ void TrialRun::run() {
         fs::remove_all(folder_.dir());
         fs::create_directories(folder_.dir());
     }
+    RunningCoverage coverage(campaign_.build, folder_.dir(), campaign_.keep_profiles);
+    if (resume_) restart_if_damaged(coverage);
     double offset = resume_ ? store.last_snapshot_elapsed(spec_.name, trial_) : 0.0;
     store.clear_trial_events(spec_.name, trial_);  // re-read from the events file below
     const int run = store.start_trial_run(spec_.name, trial_, resume_);
@@ -92,7 +113,6 @@ void TrialRun::run() {
                                                                 seed, fs::path(folder_.work_dir(run)).filename().string())
                                                   : std::string("started")));
 
-    RunningCoverage coverage(campaign_.build, folder_.dir(), campaign_.keep_profiles);
     TrialEventsReader events(folder_.events_path());
     follow_events(events);  // what a resumed trial did before
 
@@ -107,7 +127,8 @@ void TrialRun::run() {
                          campaign_.display.message(fmt::format("  {} trial {}: {}", spec_.name, trial_, line));
                      },
                      spec_.budget_seconds - offset,
-                     &stop};
+                     &stop,
+                     &give_up_};
     // Coverage over time starts at the origin: a snapshot before the tester starts (the build's
     // totals, nothing covered), so even a trial shorter than one interval has a curve.
     if (!resume_) take_snapshot(coverage, 0.0, false);
@@ -127,19 +148,27 @@ void TrialRun::run() {
         });
         auto interval = std::chrono::milliseconds(long(campaign_.config.snapshot_interval * 1000));
         auto next_snapshot = start + interval;
-        while (true) {
-            auto wake = std::min(next_snapshot, Clock::now() + std::chrono::milliseconds(500));
-            bool finished = tester.wait_until(wake) == std::future_status::ready;
-            follow_events(events);
-            {
-                std::lock_guard<std::mutex> lock(progress_.mutex);
-                progress_.elapsed = offset + seconds_since(start);
+        try {
+            while (true) {
+                auto wake = std::min(next_snapshot, Clock::now() + std::chrono::milliseconds(500));
+                bool finished = tester.wait_until(wake) == std::future_status::ready;
+                follow_events(events);
+                {
+                    std::lock_guard<std::mutex> lock(progress_.mutex);
+                    progress_.elapsed = offset + seconds_since(start);
+                }
+                if (finished) break;
+                if (Clock::now() >= next_snapshot) {
+                    take_snapshot(coverage, offset + seconds_since(start), false);
+                    next_snapshot = std::max(next_snapshot + interval, Clock::now() + interval / 2);
+                }
             }
-            if (finished) break;
-            if (Clock::now() >= next_snapshot) {
-                take_snapshot(coverage, offset + seconds_since(start), false);
-                next_snapshot = std::max(next_snapshot + interval, Clock::now() + interval / 2);
-            }
+        } catch (...) {
+            // The harness's side failed (a full disk ...): the tester is stopped rather than left
+            // to run its budget out, and the trial ends with the error, resumable.
+            give_up_ = true;
+            tester.wait();
+            throw;
         }
         tester.get();  // rethrows what the runner threw (e.g. a tester that cannot start)
     }

@@ -74,6 +74,20 @@ RunningCoverage::Fold RunningCoverage::fold(bool everything) {
     return result;
 }
 
+std::string RunningCoverage::damage() {
+    try {
+        measure();
+        return "";
+    } catch (const DamagedTotal& e) {
+        return e.what();
+    }
+}
+
+void RunningCoverage::restart() {
+    pipeline_.start_total(profile_dir_);
+    profiles_so_far_ = 0;
+}
+
 ComponentTallies RunningCoverage::measure() {
     // Counted on the build's layout, as `dlcov report` counts.
     return tallies_by_component_id(pipeline_.measure_total(profile_dir_).measurement);

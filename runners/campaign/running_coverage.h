@@ -40,8 +40,15 @@ public:
     // Folds the raw profiles of processes that have ended; with `everything`, all of them.
     Fold fold(bool everything);
 
-    // Coverage of the running total per component id and "overall".
+    // Coverage of the running total per component id and "overall". DamagedTotal (naming the
+    // file) when the total cannot be read.
     ComponentTallies measure();
+
+    // Why the running total of a resumed trial cannot be read ("" when it can): a file damaged
+    // outside dlcov (its own writes leave the old total or the new one).
+    std::string damage();
+    // Starts the running total again from nothing run, in a trial folder emptied for that.
+    void restart();
 
     size_t profiles_so_far() const { return profiles_so_far_; }
 

@@ -40,13 +40,13 @@ std::vector<RunnerProgress> progress(const CampaignContext& campaign, const std:
 
 }  // namespace
 
-bool run_trials(const CampaignContext& campaign, std::deque<std::unique_ptr<TrialJob>>& queue, int parallel) {
+TrialsOutcome run_trials(const CampaignContext& campaign, std::deque<std::unique_ptr<TrialJob>>& queue, int parallel) {
     ProgressDisplay& display = campaign.display;
     std::vector<std::unique_ptr<TrialJob>> started;
     std::vector<TrialJob*> all;
     for (auto& j : queue) all.push_back(j.get());
     size_t running = 0;
-    std::string first_error;
+    TrialsOutcome outcome;
     auto last_redraw = Clock::now() - std::chrono::seconds(1);
     while (!queue.empty() || running > 0) {
         if (campaign.signals.stopping()) {
@@ -63,7 +63,13 @@ bool run_trials(const CampaignContext& campaign, std::deque<std::unique_ptr<Tria
                         run_trial(campaign, spec, j->trial, j->resume, j->progress);
                     } catch (const std::exception& e) {
                         j->error = e.what();
-                        campaign.store.set_trial_status(spec.name, j->trial, "interrupted");
+                        // The failure may be the store's own (a full disk): saying so must not
+                        // throw again. A trial left `running` is resumed as an interrupted one.
+                        try {
+                            campaign.store.set_trial_status(spec.name, j->trial, "interrupted");
+                        } catch (const std::exception& again) {
+                            j->error += fmt::format(" (its status stays `running`: {})", again.what());
+                        }
                     }
                     j->done = true;
                 });
@@ -76,12 +82,18 @@ bool run_trials(const CampaignContext& campaign, std::deque<std::unique_ptr<Tria
             job->thread.join();
             --running;
             if (!job->error.empty()) {
-                display.message(fmt::format("run: {} trial {} failed: {}", campaign.config.runners[job->runner_index].name,
-                                            job->trial, job->error));
-                if (first_error.empty()) first_error = job->error;
-                campaign.signals.stop();  // a runner that cannot run is a configuration problem: stop all
+                // The other trials go on: one trial's failure (its runner, its running total, a
+                // full disk) is that trial's.
+                std::string failure = fmt::format("{} trial {}: {}", campaign.config.runners[job->runner_index].name,
+                                                  job->trial, job->error);
+                display.message("run: " + failure);
+                outcome.failures.push_back(failure);
             }
-            campaign.files.write_campaign("running", "");
+            try {
+                campaign.files.write_campaign("running", "");
+            } catch (const std::exception& e) {  // the trials' own files and the store still hold it all
+                display.message(fmt::format("run: {}", e.what()));
+            }
         }
         // The progress lines query the store: only worth it on a terminal.
         if (display.live() && Clock::now() - last_redraw > std::chrono::milliseconds(500)) {
@@ -92,8 +104,8 @@ bool run_trials(const CampaignContext& campaign, std::deque<std::unique_ptr<Tria
     }
     if (display.live()) display.update(progress(campaign, all));
     display.close();
-    if (!first_error.empty()) throw UserError(first_error);
-    return !campaign.signals.stopping();
+    outcome.stopped = campaign.signals.stopping();
+    return outcome;
 }
 
 }  // namespace dlcov

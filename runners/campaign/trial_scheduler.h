@@ -1,7 +1,8 @@
 // Runs a campaign's trials, up to `parallel` at once, one thread each; redraws the progress
-// display; rewrites campaign.json as trials end. When the campaign is asked to stop (a signal,
-// or a trial that cannot run), trials not started stay pending, and every process the harness
-// started is killed, again and again, until the running trials have taken their final snapshot.
+// display; rewrites campaign.json as trials end. When the campaign is asked to stop (a signal),
+// trials not started stay pending, and every process the harness started is killed, again and
+// again, until the running trials have taken their final snapshot. A trial that fails (its runner
+// cannot start, its files cannot be written) is marked interrupted and named; the others go on.
 #pragma once
 #include "campaign_trial.h"
 
@@ -10,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace dlcov {
 
@@ -21,12 +23,16 @@ struct TrialJob {
     TrialProgress progress;
 
     std::atomic<bool> done{false};
-    std::string error;  // why the trial could not run (the campaign stops)
+    std::string error;  // why the trial could not run (the others go on)
     std::thread thread;
 };
 
-// Runs `jobs` in order. Returns false when the campaign was stopped by a signal; throws
-// UserError with the first trial's error when a trial could not run.
-bool run_trials(const CampaignContext& campaign, std::deque<std::unique_ptr<TrialJob>>& jobs, int parallel);
+struct TrialsOutcome {
+    bool stopped = false;               // by a signal
+    std::vector<std::string> failures;  // "<runner> trial <n>: <why>", one per trial that failed
+};
+
+// Runs `jobs` in order, each to its end (or its failure).
+TrialsOutcome run_trials(const CampaignContext& campaign, std::deque<std::unique_ptr<TrialJob>>& jobs, int parallel);
 
 }  // namespace dlcov

@@ -25,9 +25,12 @@ void LiveRunner::run_trial(const TrialContext& ctx) {
     double grace = std::max(5.0, ctx.budget_seconds * 0.1) + d.timeout_seconds;
     exec.timeout = std::chrono::milliseconds(long((ctx.budget_seconds + grace) * 1000));
     exec.output_cap = 1 << 20;
+    exec.stop = ctx.trial_stop;
     ProcessResult r = run_process(exec);
     write_output_log(ctx.folder.tester_log_path(), "", r);
-    if (r.outcome != ProcessResult::Exited || r.exit_code != 0)
+    if (ctx.trial_stop && ctx.trial_stop->load())
+        ctx.log("tester stopped: the trial cannot go on (see " + ctx.folder.tester_log_path() + ")");
+    else if (r.outcome != ProcessResult::Exited || r.exit_code != 0)
         ctx.log("tester ended with " + r.describe() + " (see " + ctx.folder.tester_log_path() + ")");
 }
 

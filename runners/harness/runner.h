@@ -41,8 +41,11 @@ struct TrialContext {
     std::function<void(const std::string&)> log;  // progress lines for the user
     double budget_seconds = 0;  // this run of the trial (less than the runner's when a campaign resumes it)
     const std::atomic<bool>* stop = nullptr;  // set when the campaign is being interrupted
+    // Set when this trial cannot go on (its harness side failed: a full disk ...); a runner stops
+    // its tester then (ProcessSpec::stop).
+    const std::atomic<bool>* trial_stop = nullptr;
 
-    bool stopping() const { return stop && stop->load(); }
+    bool stopping() const { return (stop && stop->load()) || (trial_stop && trial_stop->load()); }
     // Where this run's tester writes ({work}): a resumption has a folder of its own.
     std::string work_dir() const { return folder.work_dir(run); }
 };
