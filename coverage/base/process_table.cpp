@@ -3,8 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <dirent.h>
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
 #include <map>
 #include <string>
 
@@ -13,9 +12,16 @@ namespace dlcov {
 namespace {
 
 // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+// read(2), not std::ifstream: a process that ends between open and read makes the read fail
+// (ESRCH), which libstdc++'s filebuf turns into an exception through istreambuf_iterator.
 bool read_stat(const std::string& pid, char& state, long& ppid) {
-    std::ifstream stat("/proc/" + pid + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    int fd = open(("/proc/" + pid + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buffer[1024];
+    ssize_t n = read(fd, buffer, sizeof buffer - 1);
+    close(fd);
+    if (n <= 0) return false;
+    std::string text(buffer, size_t(n));
     size_t paren = text.rfind(')');
     return paren != std::string::npos && sscanf(text.c_str() + paren + 1, " %c %ld", &state, &ppid) == 2;
 }
