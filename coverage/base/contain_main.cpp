@@ -27,10 +27,10 @@
 //   the clean-up. The caller can tell when the test itself ended, and why, exactly as waitpid on
 //   it would say; without the fd, a start error is printed and the exit is 127 (as a shell's).
 //
-// Not covered: a descendant that makes itself a subreaper, or is re-parented away by ptrace,
-// is found only as long as it stays a descendant; and a supervisor killed with SIGKILL from
-// outside (not by its parent's death) leaves escaped processes to the next subreaper up or init
-// (PROGRAM itself still dies, by PR_SET_PDEATHSIG). No cgroups are used.
+// Not covered (no cgroups are used): a supervisor killed with SIGKILL from outside (not by its
+// parent's death) leaves escaped processes to the next subreaper up or init (PROGRAM itself still
+// dies, by PR_SET_PDEATHSIG); a descendant that SIGKILL cannot end (uninterruptible sleep) is
+// left after kGiveUp.
 #include "process_table.h"
 
 #include <cerrno>
