@@ -210,6 +210,12 @@ ProcessResult run_process(const ProcessSpec& spec) {
                     }
                 }
             }
+        } else if (n_fds == 0 && contained) {
+            // The supervisor keeps the output pipe open until it exits: it has, or is exiting.
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            exited = true;
+            continue;
         } else if (n_fds == 0) {
             usleep(5000);
         }
