@@ -108,6 +108,16 @@ TEST_CASE("run_process throws when the program cannot be started", "[process]") 
     spec.argv = {"/nonexistent/dlcov-no-such-program"};
     CHECK_THROWS_WITH(run_process(spec), Contains("cannot start /nonexistent/dlcov-no-such-program"));
     CHECK_THROWS(run_process(ProcessSpec{}));
+    // No PATH search (a relative path is relative to the working folder), contained or not.
+    for (bool contain : {true, false}) {
+        spec.argv = {"sh", "-c", "true"};
+        spec.contain = contain;
+        CHECK_THROWS_WITH(run_process(spec), Contains("cannot start sh: No such file or directory"));
+        spec.argv = {"./sh", "-c", "exit 4"};
+        spec.working_dir = "/bin";
+        CHECK(run_process(spec).describe() == "exit 4");
+        spec.working_dir = "";
+    }
 }
 
 TEST_CASE("a timeout kills the child's whole process group, grandchildren too", "[process]") {

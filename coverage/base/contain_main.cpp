@@ -8,7 +8,8 @@
 // (prctl PR_SET_CHILD_SUBREAPER): whatever the command starts stays its descendant, however it
 // detaches (setsid, double fork), because orphans are re-parented to it rather than to init. So:
 //
-// - It forks PROGRAM (argv[0] an absolute path, no PATH search) into a process group of its own
+// - It forks PROGRAM (execv: no PATH search, a relative path is relative to the working folder, as
+//   posix_spawn in dlcov's process module treats it) into a process group of its own
 //   (the command's group, as the caller's process module gives every child one) and waits for it.
 // - When PROGRAM has ended, every remaining descendant (found through /proc: the processes whose
 //   parent chain leads here) gets SIGTERM, and SIGKILL if it still runs after the grace; all of
@@ -286,7 +287,6 @@ int main(int argc, char** argv) {
         else usage("unknown option " + arg);
     }
     if (i >= argc) usage("no command after --");
-    if (argv[i][0] != '/') usage(std::string("the command must be an absolute path: ") + argv[i]);
     if (report_fd >= 0 && fcntl(report_fd, F_SETFD, FD_CLOEXEC) != 0) usage("--report-fd " + std::to_string(report_fd) + ": not open");
     std::vector<char*> command(argv + i, argv + argc);
     command.push_back(nullptr);
