@@ -1,5 +1,6 @@
 // The process module (coverage/base/process.h): exit codes and signals, timeouts that kill a whole
-// process group, the output cap, shell quoting, and the process-tree kill a campaign stops with.
+// process group, the output cap, shell quoting, the process-tree kill a campaign stops with, and
+// the supervisor (dlcov-contain) that ends and reaps what a child leaves behind outside its group.
 #include "process.h"
 #include "test_support.h"
 
@@ -107,6 +108,16 @@ TEST_CASE("run_process throws when the program cannot be started", "[process]") 
     spec.argv = {"/nonexistent/dlcov-no-such-program"};
     CHECK_THROWS_WITH(run_process(spec), Contains("cannot start /nonexistent/dlcov-no-such-program"));
     CHECK_THROWS(run_process(ProcessSpec{}));
+    // No PATH search (a relative path is relative to the working folder), contained or not.
+    for (bool contain : {true, false}) {
+        spec.argv = {"sh", "-c", "true"};
+        spec.contain = contain;
+        CHECK_THROWS_WITH(run_process(spec), Contains("cannot start sh: No such file or directory"));
+        spec.argv = {"./sh", "-c", "exit 4"};
+        spec.working_dir = "/bin";
+        CHECK(run_process(spec).describe() == "exit 4");
+        spec.working_dir = "";
+    }
 }
 
 TEST_CASE("a timeout kills the child's whole process group, grandchildren too", "[process]") {
@@ -219,14 +230,14 @@ TEST_CASE("kill_descendants stops the whole process tree, children in groups of 
     pid_t grandchild = pid_written_to(pid_file);
     std::vector<pid_t> tree = descendant_processes();
     CHECK(std::count(tree.begin(), tree.end(), grandchild) == 1);
-    CHECK(tree.size() == before + 2);
+    CHECK(tree.size() == before + 3);  // the tester's supervisor (dlcov-contain), the tester, its execution
     // Wait for setsid to have moved the grandchild into a group of its own.
     for (int i = 0; i < 500 && process_group_of(grandchild) != grandchild; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     CHECK(process_group_of(grandchild) == grandchild);
 
     auto start = std::chrono::steady_clock::now();
-    CHECK(kill_descendants() == before + 2);
+    CHECK(kill_descendants() == before + 3);
     thread.join();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     CHECK(tester.outcome == ProcessResult::Signaled);
@@ -247,7 +258,7 @@ TEST_CASE("kill_descendants sends SIGKILL after the grace to what ignores SIGTER
     for (int i = 0; i < 500 && !fs::exists(ready); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // sleep has started
     auto start = std::chrono::steady_clock::now();
-    CHECK(kill_descendants(std::chrono::milliseconds(500)) == before + 2);
+    CHECK(kill_descendants(std::chrono::milliseconds(500)) == before + 3);  // supervisor, shell, sleep
     thread.join();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     CHECK(stubborn.outcome == ProcessResult::Signaled);
@@ -255,4 +266,149 @@ TEST_CASE("kill_descendants sends SIGKILL after the grace to what ignores SIGTER
     CHECK(seconds >= 0.45);
     CHECK(seconds < 5);
     CHECK(descendant_processes().size() == before);
+}
+
+// What leaves the child's process group (setsid, as a shell's `setsid executor &` does) is out of
+// reach of the group's signals: the supervisor ends it (SIGTERM, SIGKILL after the grace) and
+// reaps it when the child ends, before run_process returns.
+namespace {
+
+// A shell command that starts a process in a session of its own which ignores SIGTERM, and
+// returns once that process has written its pid to `pid_file` (so it ignores SIGTERM by then).
+std::string stubborn_escape(const std::string& pid_file) {
+    return "setsid sh -c \"trap '' TERM; echo \\$\\$ > " + shell_quote(pid_file) + "; exec sleep 60\" & "
+           "while [ ! -s " + shell_quote(pid_file) + " ]; do sleep 0.01; done";
+}
+
+}  // namespace
+
+TEST_CASE("a process that leaves the child's group is ended and reaped when the child ends", "[process][contain]") {
+    std::string dir = scratch_dir("process_escaped");
+    std::string pid_file = dir + "/escaped.pid";
+    auto start = std::chrono::steady_clock::now();
+    ProcessResult r = shell("setsid sh -c 'sleep 30' & echo $! > " + shell_quote(pid_file));
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    pid_t escaped = pid_written_to(pid_file);
+    CHECK(r.describe() == "exit 0");
+    CHECK(seconds < 5);
+    CHECK_FALSE(alive(escaped));  // gone when run_process returns, not some time later
+    CHECK_FALSE(fs::exists("/proc/" + std::to_string(escaped)));  // and reaped, no zombie left
+    if (alive(escaped)) kill(-escaped, SIGKILL);  // uncontained: the session it leads, its sleep too
+
+    // One that ignores SIGTERM gets SIGKILL after the grace; the exit status stays the child's.
+    ProcessSpec spec;
+    const std::string stubborn_file = dir + "/stubborn.pid";
+    spec.argv = {"/bin/sh", "-c", stubborn_escape(stubborn_file) + "; exit 5"};
+    spec.term_grace = std::chrono::milliseconds(300);
+    ProcessResult stubborn = run_process(spec);
+    escaped = pid_written_to(stubborn_file);
+    CHECK(stubborn.describe() == "exit 5");
+    CHECK(stubborn.seconds >= 0.25);
+    CHECK(stubborn.seconds < 5);
+    CHECK_FALSE(fs::exists("/proc/" + std::to_string(escaped)));
+    if (alive(escaped)) kill(escaped, SIGKILL);
+}
+
+TEST_CASE("a timeout stops what left the child's group too, and a hung escaped process cannot hang it",
+          "[process][contain]") {
+    std::string dir = scratch_dir("process_escaped_timeout");
+    std::string pid_file = dir + "/escaped.pid";
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c", stubborn_escape(pid_file) + "; sleep 60"};
+    spec.timeout = std::chrono::milliseconds(300);
+    spec.term_grace = std::chrono::milliseconds(300);
+    ProcessResult r = run_process(spec);
+    pid_t escaped = pid_written_to(pid_file);
+    CHECK(r.outcome == ProcessResult::TimedOut);
+    CHECK(r.signal == SIGTERM);  // the child's own end: its shell ended by the timeout's SIGTERM
+    CHECK(r.seconds < 3);
+    CHECK_FALSE(fs::exists("/proc/" + std::to_string(escaped)));
+    if (alive(escaped)) kill(escaped, SIGKILL);
+
+    // A child that ended before its timeout is not a timeout, however long its leftovers take.
+    const std::string early_file = dir + "/early.pid";
+    spec.argv = {"/bin/sh", "-c", stubborn_escape(early_file) + "; sleep 0.2"};
+    spec.timeout = std::chrono::milliseconds(400);
+    spec.term_grace = std::chrono::milliseconds(700);
+    ProcessResult early = run_process(spec);
+    escaped = pid_written_to(early_file);
+    CHECK(early.describe() == "exit 0");
+    CHECK(early.seconds >= 0.85);  // the child's 0.2 s, then the whole grace for the leftover
+    CHECK_FALSE(fs::exists("/proc/" + std::to_string(escaped)));
+    if (alive(escaped)) kill(escaped, SIGKILL);
+}
+
+TEST_CASE("contain: false leaves an escaped process running, as before the supervisor", "[process][contain]") {
+    std::string pid_file = scratch_dir("process_uncontained") + "/escaped.pid";
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c", "setsid sleep 30 & echo $! > " + shell_quote(pid_file)};
+    spec.contain = false;
+    CHECK(run_process(spec).describe() == "exit 0");
+    pid_t escaped = pid_written_to(pid_file);
+    CHECK(alive(escaped));
+    kill(escaped, SIGKILL);
+    CHECK(ends_soon(escaped));
+}
+
+TEST_CASE("dlcov-contain ends as its command ended, and says so when it cannot start it", "[process][contain]") {
+    const std::string& supervisor = contain_supervisor();
+    REQUIRE_FALSE(supervisor.empty());
+    CHECK(fs::path(supervisor).parent_path() == fs::path(DLCOV_EXE).parent_path());
+    auto run = [&](Strings command) {
+        ProcessSpec spec;
+        spec.argv = {supervisor, "--grace-ms", "200", "--"};
+        spec.argv.insert(spec.argv.end(), command.begin(), command.end());
+        spec.contain = false;
+        return run_process(spec);
+    };
+    CHECK(run({"/bin/sh", "-c", "exit 3"}).describe() == "exit 3");
+    ProcessResult segv = run({"/bin/sh", "-c", "kill -SEGV $$"});
+    CHECK(segv.outcome == ProcessResult::Signaled);
+    CHECK(segv.signal == SIGSEGV);
+    ProcessResult missing = run({"/nonexistent/dlcov-no-such-program"});
+    CHECK(missing.describe() == "exit 127");
+    CHECK_THAT(missing.output, Contains("cannot start /nonexistent/dlcov-no-such-program"));
+}
+
+TEST_CASE("a supervisor whose parent is SIGKILLed stops its whole tree", "[process][contain]") {
+    REQUIRE_FALSE(contain_supervisor().empty());
+    std::string dir = scratch_dir("process_parent_killed");
+    std::string parent_file = dir + "/parent.pid", pid_file = dir + "/escaped.pid";
+    // The parent (a shell standing in for a harness) runs the supervisor (out of the parent's
+    // group, so that only the parent's death can reach it), whose command leaves a process outside
+    // its group that ignores SIGTERM.
+    write_file(dir + "/tester.sh", "setsid sh -c \"trap '' TERM; echo \\$\\$ > $1; exec sleep 60\" & sleep 60\n");
+    ProcessResult parent;
+    std::thread thread([&] {
+        ProcessSpec spec;
+        spec.argv = {"/bin/sh", "-c",
+                     "echo $$ > " + shell_quote(parent_file) + "; setsid " + shell_quote(contain_supervisor()) +
+                         " --grace-ms 300 -- /bin/sh " + shell_quote(dir + "/tester.sh") + " " + shell_quote(pid_file) + " & wait"};
+        spec.contain = false;
+        spec.timeout = std::chrono::seconds(60);
+        parent = run_process(spec);
+    });
+    pid_t escaped = pid_written_to(pid_file);
+    REQUIRE(kill(pid_written_to(parent_file), SIGKILL) == 0);
+    thread.join();
+    CHECK(parent.signal == SIGKILL);
+    CHECK(ends_soon(escaped));
+    if (alive(escaped)) kill(escaped, SIGKILL);
+}
+
+// The cost of the supervisor per execution: `build/bin/dlcov_unit_tests "[.overhead]" -s`.
+TEST_CASE("overhead of the supervisor per execution", "[.overhead]") {
+    const int n = 200;
+    auto per_run = [&](bool contain) {
+        ProcessSpec spec;
+        spec.argv = {"/bin/true"};
+        spec.contain = contain;
+        auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < n; ++i) REQUIRE(run_process(spec).describe() == "exit 0");
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / n;
+    };
+    per_run(true);  // warm caches
+    double plain = per_run(false), contained = per_run(true);
+    WARN("per execution of /bin/true: " << plain << " ms uncontained, " << contained << " ms contained, overhead "
+                                          << contained - plain << " ms");
 }

@@ -10,6 +10,13 @@
 // that saves its coverage on SIGTERM (coverage.py with dlcov's hook) keeps it; clang's continuous
 // mode keeps its counters either way. Processes the child left behind in its group when it ended
 // are stopped the same way.
+//
+// Containment (ProcessSpec::contain, on by default for a child in its own group): the child runs
+// under the supervisor `dlcov-contain` (contain_main.cpp), a child subreaper, so a process that
+// leaves the group (a shell's `setsid executor &`, a daemon's double fork) is still stopped by a
+// timeout and ended (SIGTERM, SIGKILL after the grace) and reaped when the child ends: no process
+// of an execution outlives it, so its coverage is complete when the execution returns. The result
+// is the child's own (exit code, signal, timeout), as without the supervisor.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -32,6 +39,11 @@ struct ProcessSpec {
     bool own_process_group = true;
     // After a timeout's SIGTERM, how long the group has to end before SIGKILL (0: SIGKILL at once).
     std::chrono::milliseconds term_grace = std::chrono::seconds(1);
+    // With own_process_group: run under dlcov-contain, so that processes the child started and
+    // that left its group are stopped by a timeout, and ended and reaped when the child ends
+    // (SIGTERM, SIGKILL after term_grace), before run_process returns. Without the supervisor
+    // (contain_supervisor() is ""), the child runs uncontained.
+    bool contain = true;
     // When this becomes true the child is stopped as a timeout stops it (the caller gave up on it).
     const std::atomic<bool>* stop = nullptr;
 };
@@ -54,6 +66,12 @@ struct ProcessResult {
 // Runs `spec` to its end. Throws std::runtime_error only when the child cannot be started at all.
 // Safe to call from several threads at once.
 ProcessResult run_process(const ProcessSpec& spec);
+
+// The supervisor contained children run under: $DLCOV_CONTAIN when set, else `dlcov-contain` next
+// to the running program (/proc/self/exe); "" (and one warning on stderr) when there is none.
+// Testers get DLCOV_CONTAIN from the live runner, so a Python tester's executions (runners/pykit)
+// are contained by the same program.
+const std::string& contain_supervisor();
 
 // `argv` as one line a user can paste into a shell (arguments single-quoted where needed).
 std::string command_line(const std::vector<std::string>& argv);

@@ -19,6 +19,9 @@ void LiveRunner::run_trial(const TrialContext& ctx) {
     exec.env.emplace("LLVM_PROFILE_FILE", ctx.folder.profile_dir() + "/live-%p-%m%c.profraw");
     // Python processes measured by dlcov's coverage.py hook write their data files there too.
     exec.env.emplace("DLCOV_PYTHON_COVERAGE_DIR", ctx.folder.profile_dir());
+    // The tester runs under dlcov-contain (process.h), and so do its executions: C++ generators
+    // find the supervisor next to them, Python ones (runners/pykit) through this variable.
+    if (!contain_supervisor().empty()) exec.env.emplace("DLCOV_CONTAIN", contain_supervisor());
     exec.working_dir = ctx.work_dir();
     // The tester watches its own budget; the harness stops it a little later in any case (time
     // for its last execution, which has its own timeout, and for writing its results).

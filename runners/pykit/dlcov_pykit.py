@@ -13,7 +13,10 @@ dlcov's hook installed; DLCOV_PYTHON_COVERAGE_DIR names the trial's profile fold
 import argparse
 import json
 import os
+import select
+import shutil
 import signal
+import struct
 import subprocess
 import threading
 import time
@@ -126,21 +129,19 @@ def reference_env(extra=None):
 
 def run_child(argv, env, timeout, cwd=None):
     """Runs argv in its own process group with a timeout: SIGTERM to the group, SIGKILL to what
-    is left after TERM_GRACE_SECONDS, as the harness stops executions. Output is capped."""
+    is left after TERM_GRACE_SECONDS, as the harness stops executions. Output is capped.
+
+    Under the harness (DLCOV_CONTAIN names dlcov-contain, coverage/base/contain_main.cpp) the
+    child runs under that supervisor, as the harness's own executions do: what the test leaves
+    behind, even outside its process group (`setsid ... &`), is stopped by the timeout and ended
+    and reaped when the test ends, before run_child returns; the outcome is the test's own."""
+    supervisor = os.environ.get("DLCOV_CONTAIN", "")
+    if supervisor and os.access(supervisor, os.X_OK):
+        return _run_contained(supervisor, argv, env, timeout, cwd)
     start = time.monotonic()
     proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
-    chunks, size = [], 0
-
-    def drain():
-        nonlocal size
-        for chunk in iter(lambda: proc.stdout.read(65536), b""):
-            if size < OUTPUT_CAP_BYTES:
-                chunks.append(chunk[:OUTPUT_CAP_BYTES - size])
-                size += len(chunks[-1])
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    chunks, reader = _start_drain(proc)
     timed_out = False
     try:
         proc.wait(timeout=timeout)
@@ -161,6 +162,100 @@ def run_child(argv, env, timeout, cwd=None):
     proc.wait()
     reader.join(timeout=5)
     return TestRun(proc.returncode, timed_out, time.monotonic() - start, b"".join(chunks))
+
+
+# How long after the grace a supervisor may take to end its tree before it is killed (as
+# coverage/base/process.cpp's kSupervisorBackstop).
+SUPERVISOR_BACKSTOP_SECONDS = 10.0
+
+
+def _start_drain(proc):
+    """Reads the child's output on a thread, up to the cap; returns (chunks, thread)."""
+    chunks, size = [], 0
+
+    def drain():
+        nonlocal size
+        for chunk in iter(lambda: proc.stdout.read(65536), b""):
+            if size < OUTPUT_CAP_BYTES:
+                chunks.append(chunk[:OUTPUT_CAP_BYTES - size])
+                size += len(chunks[-1])
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    return chunks, reader
+
+
+def _read_int(fd):
+    """One native int from the supervisor's status pipe, or None at its end."""
+    data = b""
+    while len(data) < 4:
+        part = os.read(fd, 4 - len(data))
+        if not part:
+            return None
+        data += part
+    return struct.unpack("=i", data)[0]
+
+
+def _program_path(program, env, cwd):
+    """argv[0] as Popen would find it (PATH of the child's environment), absolute."""
+    if "/" in program:
+        return os.path.join(cwd or os.getcwd(), program)
+    found = shutil.which(program, path=env.get("PATH", os.defpath) if env is not None else None)
+    if not found:
+        raise FileNotFoundError(2, "No such file or directory", program)
+    return os.path.abspath(found)
+
+
+def _run_contained(supervisor, argv, env, timeout, cwd):
+    """run_child under dlcov-contain: the supervisor's status pipe says whether the test started
+    and, once it has ended, its own wait status; a timeout signals the supervisor alone."""
+    start = time.monotonic()
+    program = _program_path(argv[0], env, cwd)
+    report, report_w = os.pipe()
+    try:
+        proc = subprocess.Popen([supervisor, "--grace-ms", str(int(TERM_GRACE_SECONDS * 1000)), "--report-fd",
+                                 str(report_w), "--", program] + list(argv[1:]),
+                                env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(report_w,))
+    except BaseException:
+        os.close(report)
+        raise
+    finally:
+        os.close(report_w)
+    try:
+        start_error = _read_int(report)
+        if start_error:
+            proc.wait()
+            proc.stdout.close()
+            raise OSError(start_error, os.strerror(start_error), argv[0])
+        chunks, reader = _start_drain(proc)
+        timed_out = False
+        status = None
+        ready, _, _ = select.select([report], [], [], None if timeout is None else max(0.0, timeout - (time.monotonic() - start)))
+        if ready:
+            status = _read_int(report)  # None: the supervisor ended without it
+        else:
+            timed_out = True
+            _signal(proc.pid, signal.SIGTERM)  # passed on to the whole tree, SIGKILL after the grace
+        try:
+            proc.wait(timeout=TERM_GRACE_SECONDS + SUPERVISOR_BACKSTOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            _signal_group(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if status is None and timed_out:
+            status = _read_int(report)
+        reader.join(timeout=5)
+    finally:
+        os.close(report)
+    returncode = os.waitstatus_to_exitcode(status) if status is not None else proc.returncode
+    return TestRun(returncode, timed_out, time.monotonic() - start, b"".join(chunks))
+
+
+def _signal(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _signal_group(pgid, sig):
