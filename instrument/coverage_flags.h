@@ -7,7 +7,11 @@ namespace dlcov {
 
 // "llvm": clang source-based coverage in continuous mode. -runtime-counter-relocation lets a
 // run with `%c` in LLVM_PROFILE_FILE write counters straight to the profile, so a process that
-// crashes or is killed keeps its coverage. Throws UserError for an unknown mode.
+// crashes or is killed keeps its coverage. -fprofile-update=atomic makes every counter increment
+// atomic: frameworks run their kernels on several threads (tiny-dnn's parallel_for), and a lost
+// increment makes counts that coverage mapping derives by subtraction negative, so covered
+// branch sides appeared that never ran and disappeared again as more profiles were merged
+// (README.md, "Atomic counters"). Throws UserError for an unknown mode.
 std::vector<std::string> coverage_flags(const std::string& mode);
 
 }  // namespace dlcov

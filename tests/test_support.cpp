@@ -137,3 +137,35 @@ std::string shell_quote(const std::string& s) {
 }
 
 }  // namespace dlcov::test
+
+// Coverage series (test_support.h).
+#include <algorithm>
+#include <map>
+
+namespace dlcov::test {
+
+void check_coverage_never_decreases(const std::vector<Snapshot>& snapshots) {
+    std::map<std::pair<std::string, int>, std::vector<const Snapshot*>> by_trial;
+    for (const Snapshot& s : snapshots) by_trial[{s.runner, s.trial}].push_back(&s);
+    for (auto& [trial, series] : by_trial) {
+        std::stable_sort(series.begin(), series.end(),
+                         [](const Snapshot* a, const Snapshot* b) { return a->elapsed_seconds < b->elapsed_seconds; });
+        for (size_t i = 1; i < series.size(); ++i) {
+            const Snapshot& before = *series[i - 1];
+            const Snapshot& now = *series[i];
+            for (const auto& [component, was] : before.coverage) {
+                auto is = now.coverage.find(component);
+                INFO(trial.first << " trial " << trial.second << ", " << component << ", snapshots at "
+                                 << before.elapsed_seconds << " s and " << now.elapsed_seconds << " s");
+                REQUIRE(is != now.coverage.end());
+                for (const TallyMetric& metric : kTallyMetrics) {
+                    INFO(metric.name << " covered " << (was.*metric.member).covered << " then "
+                                     << (is->second.*metric.member).covered);
+                    CHECK((is->second.*metric.member).covered >= (was.*metric.member).covered);
+                }
+            }
+        }
+    }
+}
+
+}  // namespace dlcov::test

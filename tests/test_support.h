@@ -47,3 +47,16 @@ std::vector<std::string> query_store(const std::string& campaign_dir, const std:
 std::string shell_quote(const std::string& s);
 
 }  // namespace dlcov::test
+
+// Coverage series: counts only add, so what is covered never stops being covered.
+#include "snapshot.h"
+
+namespace dlcov::test {
+
+// Fails the test (CHECK, naming runner, trial, component, metric and the two times) for every
+// component whose covered lines, branches or functions drop between consecutive snapshots of
+// one trial. `snapshots` in any order (as read_snapshots gives them, or a campaign's several
+// runners); each trial's are compared in the order of their elapsed time.
+void check_coverage_never_decreases(const std::vector<Snapshot>& snapshots);
+
+}  // namespace dlcov::test

@@ -43,6 +43,8 @@ TEST_CASE("two CRADLE trials in parallel give per-trial coverage over time", "[c
 
     CampaignFolder folder(results);
     std::vector<Snapshot> snapshots = read_snapshots(folder);
+    // Counts only add: no component's covered lines, branches or functions fall in a series.
+    check_coverage_never_decreases(snapshots);
     BuildManifest build = load_manifest(DLCOV_TEST_BUILDS_DIR + std::string("/tinydnn"));
     for (int trial : {1, 2}) {
         INFO("trial " << trial);
@@ -50,8 +52,6 @@ TEST_CASE("two CRADLE trials in parallel give per-trial coverage over time", "[c
         for (const auto& s : snapshots)
             if (s.runner == "cradle" && s.trial == trial) mine.push_back(s);
         REQUIRE(mine.size() >= 2);
-        for (size_t i = 1; i < mine.size(); ++i)
-            CHECK(mine[i].coverage["overall"].lines.covered >= mine[i - 1].coverage["overall"].lines.covered);
         Snapshot last = mine.back();
         CHECK(last.executions == 16);
         REQUIRE(last.coverage.size() == 6);

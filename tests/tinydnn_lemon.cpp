@@ -355,7 +355,8 @@ std::vector<std::vector<std::string>> history_rows(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("a short LEMON run writes LEMON's tree: seeds, mutants, history, both backends per mutant", "[lemon]") {
-    LiveRun lemon = live_run("dlcov-lemon", "lemon-live", R"({"max_mutants": 20, "threshold": 0.4})", 20);
+    // 60 s: the seeds alone (16 executions) take about 20 s with atomic counters (instrument/README.md).
+    LiveRun lemon = live_run("dlcov-lemon", "lemon-live", R"({"max_mutants": 20, "threshold": 0.4})", 60);
     INFO(lemon.result.output);
     REQUIRE(lemon.result.exit_code == 0);
     CHECK_THAT(lemon.result.output, Catch::Contains("LEMON: "));

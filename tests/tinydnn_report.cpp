@@ -1,6 +1,8 @@
 // The HTML report of a real campaign on the instrumented tiny-dnn, opened in headless Chromium:
 // every page loads, no link is broken, the overview is screenshotted; the lcov export matches the
 // report; `dlcov diff` tells two runners apart.
+#include "campaign_folder.h"
+#include "campaign_store.h"
 #include "html_link_check.h"
 #include "test_support.h"
 
@@ -162,6 +164,12 @@ TEST_CASE("the tiny-dnn lcov export reads back with the totals dlcov report prin
     CHECK(std::to_string(json["total"]["branches"]["total"].get<uint64_t>()) == printed[4].str());
     CHECK(std::to_string(json["total"]["functions"]["covered"].get<uint64_t>()) == printed[5].str());
     CHECK(std::to_string(json["total"]["functions"]["total"].get<uint64_t>()) == printed[6].str());
+}
+
+TEST_CASE("no trial of the report's campaign loses covered lines, branches or functions between snapshots", "[report]") {
+    std::vector<Snapshot> snapshots = read_snapshots(CampaignFolder(report_campaign_dir()));
+    REQUIRE(snapshots.size() >= 4 * 2);  // two runners, two trials each, at least two snapshots each
+    check_coverage_never_decreases(snapshots);
 }
 
 TEST_CASE("statistics compare the two runners over their trials", "[report]") {

@@ -275,8 +275,8 @@ TEST_CASE("instrument builds a fake framework end to end", "[instrument]") {
     CHECK(manifest.compiler_path == "/usr/bin/clang++-14");
     CHECK_THAT(manifest.compiler_version, Contains("clang version 14."));
     CHECK(manifest.llvm_major == 14);
-    for (const char* flag : {"-fprofile-instr-generate", "-fcoverage-mapping", "-runtime-counter-relocation",
-                             "-std=c++17", "-O0"})
+    for (const char* flag : {"-fprofile-instr-generate", "-fcoverage-mapping", "-fprofile-update=atomic",
+                             "-runtime-counter-relocation", "-std=c++17", "-O0"})
         CHECK(std::count(manifest.flags.begin(), manifest.flags.end(), flag) == 1);
     CHECK(std::count(manifest.flags.begin(), manifest.flags.end(), "/usr/include") == 0);
     CHECK(manifest.source_root == build + "/src");
