@@ -11,7 +11,8 @@ namespace dlcov {
 // atomic: frameworks run their kernels on several threads (tiny-dnn's parallel_for), and a lost
 // increment makes counts that coverage mapping derives by subtraction negative, so covered
 // branch sides appeared that never ran and disappeared again as more profiles were merged
-// (README.md, "Atomic counters"). Throws UserError for an unknown mode.
-std::vector<std::string> coverage_flags(const std::string& mode);
+// (README.md, "Atomic counters"). `atomic` false leaves it out (`counters: plain`: faster, exact
+// only for a single-threaded framework). Throws UserError for an unknown mode.
+std::vector<std::string> coverage_flags(const std::string& mode, bool atomic = true);
 
 }  // namespace dlcov

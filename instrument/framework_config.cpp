@@ -117,7 +117,7 @@ void config_mode_keys(const YamlFile& file) {
     std::string mode = file.string_or(root, "mode", "llvm");
     std::vector<std::string> common = {"name", "framework", "version", "component_map", "mode"};
     if (mode == "llvm") {
-        for (const char* key : {"debian_package", "source", "system_includes", "compiler", "flags", "targets"})
+        for (const char* key : {"debian_package", "source", "system_includes", "compiler", "counters", "flags", "targets"})
             common.push_back(key);
     } else if (mode == "python") {
         common.push_back("environment");
@@ -188,6 +188,10 @@ FrameworkConfig load_framework_config(const std::string& path) {
     load_source(file, config);
     load_system_includes(file, config);
     config.compiler = file.string(root, "compiler");
+    std::string counters = file.string_or(root, "counters", "atomic");
+    if (counters != "atomic" && counters != "plain")
+        file.fail(root["counters"], "counters", "expected atomic or plain, not '" + counters + "'");
+    config.atomic_counters = counters == "atomic";
     config.flags = file.strings(root, "flags");
     load_targets(file, config);
     return config;

@@ -52,6 +52,7 @@ struct FrameworkConfig {
     std::string mode;      // "llvm" or "python"
     // mode llvm
     std::string compiler;  // as written: a name on PATH or a path (resolved later)
+    bool atomic_counters = true;  // `counters: atomic` (default) or `plain` (coverage_flags.h)
     std::vector<std::string> flags;
     std::vector<BuildTarget> targets;
     // mode python

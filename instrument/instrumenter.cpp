@@ -220,7 +220,7 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
     paths.layout_profile = paths.root / "layout.profdata";
 
     // The framework copy comes first on the include path so it wins over any installed copy.
-    std::vector<std::string> flags = coverage_flags(config.mode);
+    std::vector<std::string> flags = coverage_flags(config.mode, config.atomic_counters);
     for (const std::string& flag : {std::string("-I"), paths.src.string(), std::string("-isystem"),
                                     paths.shim.string()})
         flags.push_back(flag);

@@ -116,6 +116,10 @@ TEST_CASE("framework config errors name file, line and key", "[instrument]") {
         CHECK_THAT(config_error_of(dir, yaml + "mode: gcov\n"),
                    Contains(file + ":12: key 'mode'") && Contains("supported: llvm, python"));
     }
+    SECTION("counters other than atomic or plain") {
+        CHECK_THAT(config_error_of(dir, yaml + "counters: fast\n"),
+                   Contains(file + ":12: key 'counters'") && Contains("expected atomic or plain"));
+    }
     SECTION("a name that is not a plain folder name") {
         std::string bad = std::regex_replace(yaml, std::regex("name: fake\n"), "name: ../up\n");
         CHECK_THAT(config_error_of(dir, bad), Contains(file + ":1: key 'name'"));
@@ -305,6 +309,15 @@ TEST_CASE("instrument builds a fake framework end to end", "[instrument]") {
     CHECK_THAT(result.output, !Contains("compiling"));
     CHECK(fs::last_write_time(build + "/bin/fake-app") == built_time);
 
+    SECTION("counters: plain rebuilds without atomic increments") {
+        write_file(config, read_file(config) + "counters: plain\n");
+        dlcov_instrument(config, builds, "", &result);
+        CHECK(result.exit_code == 0);
+        CHECK_THAT(result.output, Contains("compiling fake-app"));
+        std::vector<std::string> flags = load_manifest(build).flags;
+        CHECK(std::count(flags.begin(), flags.end(), "-fprofile-update=atomic") == 0);
+        CHECK(std::count(flags.begin(), flags.end(), "-fcoverage-mapping") == 1);
+    }
     SECTION("a changed framework header rebuilds") {
         write_file(dir + "/fw/fake/ops.h", read_file(dir + "/fw/fake/ops.h") + "// changed\n");
         dlcov_instrument(config, builds, "", &result);
