@@ -105,7 +105,7 @@ TEST_CASE("an executor that escapes its tester's process group is ended before t
     write_file(work + "/escape.sh",
                "setsid \"$1\" --model \"$2\" --input \"$3\" --output \"$4\" --backend internal --train 1000000 &\n"
                "echo $! > \"$5\"\n"
-               "sleep 1\n");
+               "sleep 5\n");  // the executor is training by then (atomic counters: several times slower)
     write_file(work + "/escape.yaml",
                "name: escape\nmode: live\ntimeout: 30\n"
                "command: [\"/bin/sh\", \"" + work + "/escape.sh\", \"{target:dlcov-tinydnn-exec}\", \"" + seeds +
@@ -114,7 +114,7 @@ TEST_CASE("an executor that escapes its tester's process group is ended before t
                "name: escaped\n"
                "framework: " + std::string(DLCOV_SOURCE_DIR) + "/configs/frameworks/tinydnn.yaml\n"
                "runners:\n"
-               "  - {runner: " + work + "/escape.yaml, trials: 1, budget: 10}\n");
+               "  - {runner: " + work + "/escape.yaml, trials: 1, budget: 15}\n");
     CommandResult r = run_command(std::string(DLCOV_EXE) + " run " + work + "/campaign.yaml --keep-profiles --results-dir " +
                                   work + "/results --builds-dir " + DLCOV_TEST_BUILDS_DIR);
     INFO(r.output);
