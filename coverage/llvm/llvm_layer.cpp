@@ -15,9 +15,12 @@ namespace dlcov {
 namespace {
 
 std::vector<std::string> mismatch_warnings(const LlvmCoverage& reading) {
-    if (!reading.hash_mismatches) return {};
-    return {std::to_string(reading.hash_mismatches) +
-            " function(s) in the profiles do not match the objects (profiles from another build?)"};
+    std::vector<std::string> out;
+    if (reading.hash_mismatches)
+        out.push_back(std::to_string(reading.hash_mismatches) +
+                      " function(s) in the profiles do not match the objects (profiles from another build?)");
+    if (std::string negative = negative_counts_warning(reading); !negative.empty()) out.push_back(negative);
+    return out;
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 namespace dlcov {
 
@@ -72,6 +74,13 @@ std::string display_name(const FunctionDefinition& fn) {
 
 }  // namespace
 
+std::string negative_counts_warning(const LlvmCoverage& reading) {
+    if (!reading.negative_counts) return "";
+    return std::to_string(reading.negative_counts) +
+           " count(s) came out negative and are counted as covered: counters lost increments (a program that "
+           "runs threads must be built with -fprofile-update=atomic; instrument/README.md, \"Atomic counters\")";
+}
+
 LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
                                 const std::string& indexed_profile) {
     if (std::string damage = indexed_profile_damage(indexed_profile); !damage.empty())
@@ -107,6 +116,10 @@ LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
         }
         out.layout.files.push_back(std::move(file));
     }
+    for (const auto* counts : {&out.counts.lines, &out.counts.branches, &out.counts.functions})
+        out.negative_counts += size_t(std::count_if(counts->begin(), counts->end(), [](uint64_t c) {
+            return c > uint64_t(std::numeric_limits<int64_t>::max());
+        }));
     return out;
 }
 

@@ -14,7 +14,14 @@ struct LlvmCoverage {
     CoverageLayout layout;
     CoverageCounts counts;
     unsigned hash_mismatches = 0;  // functions whose profile does not match the objects
+    // Counts coverage mapping derived by subtraction that came out below zero (LLVM 14 hands
+    // them over as 2^64 - n: "covered"): counters that lost increments (a program running
+    // threads built without -fprofile-update=atomic).
+    size_t negative_counts = 0;
 };
+
+// A warning for a reading with negative counts, "" for one without.
+std::string negative_counts_warning(const LlvmCoverage& reading);
 
 // Loads `objects` (executables or shared libraries, several at once) with `indexed_profile`.
 // Throws UserError naming the object or profile that could not be read.

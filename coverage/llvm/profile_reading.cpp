@@ -102,6 +102,7 @@ ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
     if (!out.merge.functions.empty())
         out.warnings = foreign_profile_warnings(out.merge.functions, object_keys ? *object_keys : object_function_keys(objects),
                                                 layout_profile);
+    if (std::string negative = negative_counts_warning(out.coverage); !negative.empty()) out.warnings.push_back(negative);
     return out;
 }
 
