@@ -78,7 +78,7 @@ const char* kSchema =
 
 // Stores written before executions and findings were unique by identity (trial_events.h) may hold
 // repeated rows and lack the runs column: the repeats go, the column comes, then the indexes that
-// keep rows unique.
+// keep rows unique. Once, for a store without the indexes: the scans cost as much as the table.
 const char* kUpgrade =
     "DELETE FROM executions WHERE rowid NOT IN (SELECT MIN(rowid) FROM executions "
     "GROUP BY runner, trial, id, artifact, backend);"
@@ -100,12 +100,18 @@ CampaignStore::CampaignStore(const CampaignFolder& folder) : path_(folder.store_
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     exec(kSchema);
     if (!has_column("trials", "runs")) exec("ALTER TABLE trials ADD COLUMN runs INTEGER DEFAULT 0");
-    in_transaction([&] { exec(kUpgrade); });
+    if (!has_index("findings_identity")) in_transaction([&] { exec(kUpgrade); });
 }
 
 bool CampaignStore::has_column(const std::string& table, const std::string& column) {
     Statement s(db_, ("SELECT 1 FROM pragma_table_info('" + table + "') WHERE name = ?").c_str(), path_);
     s.bind(column);
+    return s.step(path_);
+}
+
+bool CampaignStore::has_index(const std::string& name) {
+    Statement s(db_, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", path_);
+    s.bind(name);
     return s.step(path_);
 }
 

@@ -95,6 +95,7 @@ public:
 private:
     void exec(const std::string& sql);
     bool has_column(const std::string& table, const std::string& column);
+    bool has_index(const std::string& name);
     // Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back and rethrows when it throws.
     template <class Body>
     void in_transaction(Body body);
