@@ -50,6 +50,7 @@ uint64_t CoverageLayout::fingerprint() const {
                 h = fnv1a(h, inst.name);
                 h = fnv1a(h, &inst.line_count, sizeof inst.line_count);
                 h = fnv1a(h, &inst.branch_count, sizeof inst.branch_count);
+                if (inst.counts_when_all_ran) h = fnv1a(h, "counts when all ran");  // existing layouts keep theirs
             }
     }
     return h;
@@ -84,13 +85,19 @@ CoverageTally summarize_file(const CoverageLayout& layout, size_t file_index,
         Tally lines, branches;
         bool ran = false;
         for (const auto& inst : fn.instantiations) {
-            lines.covered = std::max<uint64_t>(lines.covered,
-                                               count_nonzero(counts.lines, inst.first_line, inst.line_count));
-            lines.total = std::max<uint64_t>(lines.total, inst.line_count);
+            ran = ran || counts.functions[inst.function_index] > 0;
+            size_t lines_covered = count_nonzero(counts.lines, inst.first_line, inst.line_count);
+            size_t lines_total = inst.line_count;
+            if (inst.counts_when_all_ran) {
+                // One line when every occurrence ran, else not a line at all (gcovr 5.2).
+                if (inst.line_count == 0 || lines_covered < inst.line_count) continue;
+                lines_covered = lines_total = 1;
+            }
+            lines.covered = std::max<uint64_t>(lines.covered, lines_covered);
+            lines.total = std::max<uint64_t>(lines.total, lines_total);
             branches.covered = std::max<uint64_t>(
                 branches.covered, count_nonzero(counts.branches, inst.first_branch, inst.branch_count));
             branches.total = std::max<uint64_t>(branches.total, inst.branch_count);
-            ran = ran || counts.functions[inst.function_index] > 0;
         }
         tally.lines += lines;
         tally.branches += branches;

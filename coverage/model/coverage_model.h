@@ -7,7 +7,8 @@
 // Summaries follow `llvm-cov report` (LLVM 14) exactly: a file's numbers are the sum over its
 // function definitions ("instantiation groups"); a definition's line and branch numbers are the
 // maximum over its template instantiations; a definition counts as a covered function when any
-// instantiation ran. Definitions with is_function false (Python module code) count no function.
+// instantiation ran. Definitions with is_function false (Python module code, gcov's lines) count
+// no function. gcov mode's counts_when_all_ran instantiations (Instantiation) count one line or none.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -27,6 +28,12 @@ struct Instantiation {
     // negative, leaving the code object that starts on line -N; 0, an exit that cannot be missed
     // (coverage.py's `# pragma: no branch`). Empty for clang's true/false pairs.
     std::vector<int> branch_exits = {};
+    // gcov mode (coverage/gcov/README.md): gcovr 5.2 leaves a line that looks like no code (a lone
+    // brace, `else`, a comment) out of its totals unless, in some object, every occurrence of the
+    // line ran. Such a line is a definition of its own; each instantiation holds the line's
+    // occurrences in one object and, with this flag, counts as one line (with its branch sides)
+    // when all of its line items ran, and as nothing, not even in the totals, otherwise.
+    bool counts_when_all_ran = false;
 };
 
 // A function definition in a source file and all its instantiations.

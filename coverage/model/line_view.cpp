@@ -39,11 +39,23 @@ FileLineView build_line_view(const CoverageLayout& layout, size_t file_index, co
         const Instantiation* chosen = nullptr;
         size_t chosen_covered = 0;
         for (const Instantiation& inst : fn.instantiations) {
-            for (size_t i = inst.first_line; i < inst.first_line + inst.line_count; ++i) {
-                LineCoverage& lc = line_at(layout.line_numbers[i]);
-                lc.hits += union_counts.lines[i];
+            if (inst.counts_when_all_ran) {
+                // gcov's line that looks like no code: a line only when all its occurrences ran.
+                auto all_ran = [&](const CoverageCounts& c) {
+                    return inst.line_count > 0 && nonzero(c.lines, inst.first_line, inst.line_count) == inst.line_count;
+                };
+                if (!all_ran(union_counts)) continue;
+                LineCoverage& lc = line_at(layout.line_numbers[inst.first_line]);
+                for (size_t i = inst.first_line; i < inst.first_line + inst.line_count; ++i) lc.hits += union_counts.lines[i];
                 for (size_t r = 0; r < runner_counts.size(); ++r)
-                    if (runner_counts[r]->lines[i] > 0) lc.reached_by[r] = true;
+                    if (all_ran(*runner_counts[r])) lc.reached_by[r] = true;
+            } else {
+                for (size_t i = inst.first_line; i < inst.first_line + inst.line_count; ++i) {
+                    LineCoverage& lc = line_at(layout.line_numbers[i]);
+                    lc.hits += union_counts.lines[i];
+                    for (size_t r = 0; r < runner_counts.size(); ++r)
+                        if (runner_counts[r]->lines[i] > 0) lc.reached_by[r] = true;
+                }
             }
             size_t covered = nonzero(union_counts.branches, inst.first_branch, inst.branch_count);
             if (!chosen || covered > chosen_covered ||
