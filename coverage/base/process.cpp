@@ -118,7 +118,10 @@ ProcessResult run_process(const ProcessSpec& spec) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+    if (spec.stdout_path.empty())
+        posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+    else
+        posix_spawn_file_actions_addopen(&actions, 1, spec.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
     if (contained) posix_spawn_file_actions_adddup2(&actions, report_fds[1], kReportFd);
     if (!spec.working_dir.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.working_dir.c_str());

@@ -34,6 +34,9 @@ struct ProcessSpec {
     std::string working_dir;                   // "" = the caller's
     std::optional<std::chrono::milliseconds> timeout = std::chrono::seconds(60);  // nullopt: none
     size_t output_cap = 64 * 1024;             // bytes of stdout+stderr kept
+    // "" keeps stdout with stderr in ProcessResult::output; else stdout goes to this file (created
+    // or truncated) and the output is stderr alone: for a child whose stdout is data (gcov -t).
+    std::string stdout_path;
     // false keeps the child in the caller's process group, so a terminal's Ctrl-C stops both
     // (compiler runs of `dlcov instrument`); a timeout then kills the child alone.
     bool own_process_group = true;
