@@ -1,5 +1,5 @@
-// dlcov measure: coverage of any clang-instrumented program, any Python tree measured with
-// coverage.py, or both, per file, per component, in total.
+// dlcov measure: coverage of any clang-instrumented program, any gcc --coverage program, any Python
+// tree measured with coverage.py, or several of them, per file, per component, in total.
 #include "commands.h"
 #include "coverage_modes.h"
 #include "error.h"
@@ -20,8 +20,8 @@ namespace dlcov {
 namespace {
 
 struct MeasureOptions {
-    std::vector<std::string> objects, profiles;
-    std::string components, root, json_out;
+    std::vector<std::string> objects, gcov_objects, profiles;
+    std::string components, root, json_out, gcov;
     std::string python_source, python = "/usr/bin/python3", python_rcfile;
     bool strict = false, files = false;
 };
@@ -59,12 +59,14 @@ void run_measure(const MeasureOptions& o) {
     // makes them `coverage json`'s (coverage_modes.h).
     UnbuiltTrees trees;
     trees.objects = o.objects;
+    trees.gcov_notes = o.gcov_objects;
+    trees.gcov = o.gcov;
     trees.objects_root = o.root;
     trees.python_source = o.python_source;
     trees.python_interpreter = o.python;
     trees.python_rcfile = o.python_rcfile;
     MeasurementPipeline pipeline(unbuilt_layers(trees, o.profiles), o.components);
-    if (!o.root.empty() && !o.objects.empty()) warn_if_nothing_under_root(pipeline, o.root);
+    if (!o.root.empty() && (!o.objects.empty() || !o.gcov_objects.empty())) warn_if_nothing_under_root(pipeline, o.root);
     ProfileMeasurement pm = pipeline.measure(o.profiles);
     for (const auto& s : pm.skipped)
         std::cerr << "dlcov: warning: skipped profile " << s.path << ": " << s.reason << "\n";
@@ -95,15 +97,25 @@ void add_measure_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand(
         "measure",
         "Measure line, branch and function coverage of clang-instrumented objects\n"
-        "(-fprofile-instr-generate -fcoverage-mapping) from raw or indexed profiles, of a Python\n"
-        "source tree from coverage.py data files, or of both at once.\n"
-        "Numbers equal `llvm-cov report` (objects) and `coverage json` (Python statements and branches).\n"
+        "(-fprofile-instr-generate -fcoverage-mapping) from raw or indexed profiles, of gcc --coverage\n"
+        "objects from their .gcda data files, of a Python source tree from coverage.py data files, or of\n"
+        "several at once.\n"
+        "Numbers equal `llvm-cov report` (objects), `gcovr --json-summary` of gcovr 5.2 (gcc objects) and\n"
+        "`coverage json` (Python statements and branches).\n"
         "Example: dlcov measure --objects build/app --profiles prof/ --components map.yaml --root src/\n"
+        "         dlcov measure --gcov-objects obj/ --profiles obj/ runs/   (.gcno next to .gcda, or GCOV_PREFIX folders)\n"
         "         dlcov measure --python-source venv/lib/python3.11/site-packages/pkg --profiles covdata/");
-    cmd->add_option("--objects", o->objects, "instrumented executables or shared libraries")->expected(1, -1);
+    cmd->add_option("--objects", o->objects, "clang-instrumented executables or shared libraries")->expected(1, -1);
+    cmd->add_option("--gcov-objects", o->gcov_objects,
+                    "gcc --coverage objects: their notes files (.gcno, one per translation unit) or folders "
+                    "searched for them")
+        ->expected(1, -1);
+    cmd->add_option("--gcov", o->gcov,
+                    "the gcov that reads the notes files (default gcov-N of the gcc N that wrote them)");
     cmd->add_option("--profiles", o->profiles,
-                    "profile files (.profraw/.profdata, coverage.py data files) or directories searched "
-                    "recursively (coverage.py data files are recognised by their content)")
+                    "profile files (.profraw/.profdata, .gcda, coverage.py data files) or directories searched "
+                    "recursively (coverage.py data files are recognised by their content; a .gcda belongs to "
+                    "the object whose notes have its name and stamp, wherever it lies)")
         ->required()->expected(1, -1);
     cmd->add_option("--python-source", o->python_source,
                     "the Python package folder coverage.py measured (its --source); its files' paths, "
@@ -118,11 +130,12 @@ void add_measure_command(CLI::App& app) {
     cmd->add_flag("--strict", o->strict, "fail when any profile cannot be read (default: warn and skip it)");
     cmd->add_flag("--files", o->files, "print one row per file instead of per component");
     cmd->callback([o] {
-        if (o->objects.empty() && o->python_source.empty())
-            throw UserError("give --objects (instrumented programs), --python-source (a Python tree), or both");
-        if (!o->components.empty() && !o->objects.empty() && o->root.empty())
-            throw UserError("--components with --objects needs --root: the map's paths are relative to the framework's "
-                            "source root");
+        if (o->objects.empty() && o->gcov_objects.empty() && o->python_source.empty())
+            throw UserError("give --objects (clang-instrumented programs), --gcov-objects (gcc notes files), "
+                            "--python-source (a Python tree), or several");
+        if (!o->components.empty() && (!o->objects.empty() || !o->gcov_objects.empty()) && o->root.empty())
+            throw UserError("--components with --objects or --gcov-objects needs --root: the map's paths are relative "
+                            "to the framework's source root");
         if (!o->root.empty()) {
             std::error_code ec;
             if (!fs::is_directory(o->root, ec)) throw UserError("--root " + o->root + ": no such folder");

@@ -1,6 +1,7 @@
 #include "coverage_modes.h"
 
 #include "error.h"
+#include "gcov_layer.h"
 #include "llvm_layer.h"
 #include "python_layer.h"
 
@@ -37,9 +38,15 @@ std::vector<std::unique_ptr<CoverageLayer>> build_layers(const BuildManifest& bu
         if (build.layout_profile.empty())
             throw UserError(build.build_dir() + " has no layout profile; run `dlcov instrument` again");
         layers.push_back(std::make_unique<LlvmLayer>(build.objects, build.layout_profile, build.source_root));
+    } else if (build.mode == "gcov") {
+        if (build.gcov_notes.empty())
+            throw UserError(manifest_path(build.build_dir()) + ": a gcov build without notes files; run `dlcov instrument` again");
+        for (const auto& n : build.gcov_notes)
+            if (!fs::is_regular_file(n)) throw UserError(n + ": the build's notes file is missing; run `dlcov instrument` again");
+        layers.push_back(std::make_unique<gcov::GcovLayer>(build.gcov_notes, build.source_root, build.gcov, build.gcov_tool));
     } else if (build.mode != "python") {
         throw UserError(manifest_path(build.build_dir()) + ": coverage mode '" + build.mode +
-                        "' is not one this dlcov reads (llvm, python)");
+                        "' is not one this dlcov reads (llvm, gcov, python)");
     }
     if (build.mode == "python" && build.python_layers.empty())
         throw UserError(manifest_path(build.build_dir()) + ": a python build without a python layer");
@@ -66,8 +73,8 @@ std::vector<std::unique_ptr<CoverageLayer>> object_layers(const std::vector<std:
 
 std::vector<std::unique_ptr<CoverageLayer>> unbuilt_layers(const UnbuiltTrees& trees,
                                                            const std::vector<std::string>& profiles) {
-    if (trees.objects.empty() && trees.python_source.empty())
-        throw UserError("nothing to measure: give instrumented objects, a Python source folder, or both");
+    if (trees.objects.empty() && trees.gcov_notes.empty() && trees.python_source.empty())
+        throw UserError("nothing to measure: give instrumented objects, gcc notes files, a Python source folder, or some of them");
     std::unique_ptr<python::PythonLayer> python;
     if (!trees.python_source.empty()) {
         TemporaryFolder tmp;
@@ -76,14 +83,17 @@ std::vector<std::unique_ptr<CoverageLayer>> unbuilt_layers(const UnbuiltTrees& t
         python = std::make_unique<python::PythonLayer>(layout);
     }
     std::vector<std::unique_ptr<CoverageLayer>> layers;
+    if (!trees.gcov_notes.empty())
+        layers.push_back(std::make_unique<gcov::GcovLayer>(trees.gcov_notes, trees.objects_root, trees.gcov));
     if (!trees.objects.empty()) {
         std::vector<std::string> llvm_profiles;
         for (const auto& p : profiles) {
             std::error_code ec;
             if (python && !fs::is_directory(p, ec) && python->recognises(p)) continue;  // the Python layer's
+            if (!layers.empty() && !fs::is_directory(p, ec) && layers.front()->recognises(p)) continue;  // gcov's
             llvm_profiles.push_back(p);
         }
-        layers = object_layers(trees.objects, llvm_profiles, trees.objects_root);
+        for (auto& l : object_layers(trees.objects, llvm_profiles, trees.objects_root)) layers.push_back(std::move(l));
     }
     if (python) layers.push_back(std::move(python));
     return layers;
