@@ -272,9 +272,14 @@ LayerFold GcovLayer::fold(const std::string& total, const std::vector<std::strin
             fs::copy_file(summed(object, object_files, scratch.path() + "/unit"), staged);
             fs::remove_all(scratch.path() + "/unit");
         }
-        merge_data_folders(gcov_tool_, sum.string(), in.string(), merged.string());
-        fs::remove_all(sum);
-        fs::rename(merged, sum);
+        if (data_files_of({sum.string()}).empty()) {
+            fs::remove_all(sum);
+            fs::rename(in, sum);  // gcov-tool merges nothing into an empty folder
+        } else {
+            merge_data_folders(gcov_tool_, sum.string(), in.string(), merged.string());
+            fs::remove_all(sum);
+            fs::rename(merged, sum);
+        }
         out.folded.push_back(unit);
     }
     if (out.folded.empty()) return out;
