@@ -49,6 +49,7 @@ CompilerInfo probe_compiler(const std::string& name, const std::string& base_dir
     while (!info.version.empty() && (info.version.back() == '\n' || info.version.back() == '\r'))
         info.version.pop_back();
     info.llvm_major = llvm_major_of_version(info.version);
+    info.gcc_major = gcc_major_of_version(info.version);
     return info;
 }
 
@@ -56,6 +57,16 @@ std::optional<int> llvm_major_of_version(const std::string& version_text) {
     static const std::regex pattern(R"(clang version (\d+)\.)");
     std::smatch match;
     if (!std::regex_search(version_text, match, pattern)) return std::nullopt;
+    return std::stoi(match[1]);
+}
+
+std::optional<int> gcc_major_of_version(const std::string& version_text) {
+    // The first line: the program's name, gcc's package note in parentheses, then the version.
+    static const std::regex pattern(R"(^(?:\S*/)?(?:g\+\+|gcc|c\+\+|cc)(?:-[0-9.]+)? \(.*\) (\d+)\.\d+\.\d+)");
+    std::string first_line = version_text.substr(0, version_text.find('\n'));
+    std::smatch match;
+    if (first_line.find("clang") != std::string::npos || !std::regex_search(first_line, match, pattern))
+        return std::nullopt;
     return std::stoi(match[1]);
 }
 

@@ -12,7 +12,11 @@ namespace dlcov {
 // increment makes counts that coverage mapping derives by subtraction negative, so covered
 // branch sides appeared that never ran and disappeared again as more profiles were merged
 // (README.md, "Atomic counters"). `atomic` false leaves it out (`counters: plain`: faster, exact
-// only for a single-threaded framework). Throws UserError for an unknown mode.
+// only for a single-threaded framework).
+// "gcov": gcc's --coverage (notes files at compile time, .gcda data files at exit) and
+// -DDLCOV_COVERAGE_GCOV=1 (a program may call libgcov's __gcov_dump: runners/tinydnn), with
+// -fprofile-update=atomic for the same reason (gcov derives counts by flow conservation, and a
+// lost increment breaks it); plain leaves it out. Throws UserError for an unknown mode.
 std::vector<std::string> coverage_flags(const std::string& mode, bool atomic = true);
 
 }  // namespace dlcov

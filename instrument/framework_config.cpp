@@ -116,13 +116,13 @@ void config_mode_keys(const YamlFile& file) {
     const YAML::Node& root = file.root();
     std::string mode = file.string_or(root, "mode", "llvm");
     std::vector<std::string> common = {"name", "framework", "version", "component_map", "mode"};
-    if (mode == "llvm") {
+    if (mode == "llvm" || mode == "gcov") {
         for (const char* key : {"debian_package", "source", "system_includes", "compiler", "counters", "flags", "targets"})
             common.push_back(key);
     } else if (mode == "python") {
         common.push_back("environment");
     } else {
-        file.fail(root["mode"], "mode", "'" + mode + "' is not a coverage mode; supported: llvm, python");
+        file.fail(root["mode"], "mode", "'" + mode + "' is not a coverage mode; supported: llvm, gcov, python");
     }
     file.only_keys(root, common);
 }

@@ -1,6 +1,7 @@
 // A framework config (configs/frameworks/*.yaml): where a framework's sources come from
 // and how `dlcov instrument` compiles its coverage-instrumented executables.
-// configs/frameworks/tinydnn.yaml documents every key of mode llvm, pytorch.yaml those of mode python.
+// configs/frameworks/tinydnn.yaml documents every key of mode llvm, pytorch.yaml those of mode python;
+// mode gcov has mode llvm's keys (tinydnn-gcov.yaml).
 #pragma once
 #include <map>
 #include <string>
@@ -49,8 +50,8 @@ struct FrameworkConfig {
     std::string source_as;       // its relative name under <build>/src/
     std::vector<SystemInclude> system_includes;
     std::string component_map;  // absolute path
-    std::string mode;      // "llvm" or "python"
-    // mode llvm
+    std::string mode;      // "llvm", "gcov" or "python"
+    // modes llvm and gcov
     std::string compiler;  // as written: a name on PATH or a path (resolved later)
     bool atomic_counters = true;  // `counters: atomic` (default) or `plain` (coverage_flags.h)
     std::vector<std::string> flags;

@@ -6,6 +6,7 @@
 #include "debian_package.h"
 #include "error.h"
 #include "framework_config.h"
+#include "gcov_tools.h"
 #include "input_hash.h"
 #include "layout_profile.h"
 #include "process.h"
@@ -88,6 +89,8 @@ std::string reason_to_rebuild(const BuildPaths& paths, const std::string& hash) 
     if (old.input_hash != hash) return "inputs changed";
     for (const auto& object : old.objects)
         if (!fs::exists(object)) return object + " is missing";
+    for (const auto& notes : old.gcov_notes)
+        if (!fs::exists(notes)) return notes + " is missing";
     return "";
 }
 
@@ -96,6 +99,17 @@ void copy_sources(const FrameworkConfig& config, const BuildPaths& paths) {
     fs::path destination = paths.src / config.source_as;
     fs::create_directories(destination.parent_path());
     fs::copy(config.source_copy, destination, fs::copy_options::recursive);
+}
+
+// gcc's `tool`-N (gcov-12, gcov-tool-12) as an absolute path; UserError when it is not installed.
+std::string find_gcc_tool(const std::string& tool, int gcc_major) {
+    std::string name = tool + "-" + std::to_string(gcc_major);
+    try {
+        return gcov::find_program(name);
+    } catch (const UserError&) {
+        throw UserError(name + " is not installed (it comes with gcc-" + std::to_string(gcc_major) +
+                        "; run tools/install-deps)");
+    }
 }
 
 void make_shim(const FrameworkConfig& config, const BuildPaths& paths) {
@@ -206,9 +220,14 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
                                  options.force, options.verbose, out);
     check_inputs(config);
     CompilerInfo compiler = probe_compiler(config.compiler, config.dir);
-    if (!compiler.llvm_major)
+    const bool gcov = config.mode == "gcov";
+    if (!gcov && !compiler.llvm_major)
         config_error(config, config.line_of("compiler"), "compiler",
                      compiler.path + " is not clang (mode llvm needs clang); it says: " +
+                         compiler.version.substr(0, compiler.version.find('\n')));
+    if (gcov && !compiler.gcc_major)
+        config_error(config, config.line_of("compiler"), "compiler",
+                     compiler.path + " is not gcc (mode gcov needs gcc, e.g. g++-12); it says: " +
                          compiler.version.substr(0, compiler.version.find('\n')));
 
     BuildPaths paths;
@@ -230,7 +249,7 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
     std::string reason = options.force ? "--force" : reason_to_rebuild(paths, hash);
     if (reason.empty()) {
         BuildManifest manifest = load_manifest(paths.manifest.string());
-        if (manifest.layout_profile.empty() || !fs::exists(manifest.layout_profile)) {
+        if (!gcov && (manifest.layout_profile.empty() || !fs::exists(manifest.layout_profile))) {
             // A build from before layout profiles: add one instead of recompiling.
             manifest.layout_profile = paths.layout_profile.string();
             write_layout_profile(manifest.objects, manifest.layout_profile, out);
@@ -275,15 +294,29 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
                                     "no build.json written",
                                     config.name, fmt::join(failed, ", ")));
 
-    manifest.layout_profile = paths.layout_profile.string();
-    write_layout_profile(manifest.objects, manifest.layout_profile, out);
+    if (gcov) {
+        // gcc writes a notes file per source next to the executable: <target>-<source stem>.gcno.
+        for (const auto& target : config.targets)
+            for (const auto& source : target.sources) {
+                fs::path notes = paths.bin / (target.name + "-" + fs::path(source).stem().string() + ".gcno");
+                if (!fs::is_regular_file(notes))
+                    throw UserError(config.name + ": gcc wrote no notes file " + notes.string() + " for " + source);
+                manifest.gcov_notes.push_back(notes.string());
+            }
+        // The gcov and gcov-tool of the same gcc read them (installed with it: gcc-N).
+        manifest.gcov = find_gcc_tool("gcov", *compiler.gcc_major);
+        manifest.gcov_tool = find_gcc_tool("gcov-tool", *compiler.gcc_major);
+    } else {
+        manifest.layout_profile = paths.layout_profile.string();
+        write_layout_profile(manifest.objects, manifest.layout_profile, out);
+        manifest.llvm_major = *compiler.llvm_major;
+    }
     manifest.name = config.name;
     manifest.framework = config.framework;
     manifest.version = config.version;
     manifest.mode = config.mode;
     manifest.compiler_path = compiler.path;
     manifest.compiler_version = compiler.version;
-    manifest.llvm_major = *compiler.llvm_major;
     manifest.flags = flags;
     manifest.source_root = paths.src.string();
     manifest.component_map = config.component_map;

@@ -22,7 +22,7 @@ bool process_gone(long pid) { return kill(pid_t(pid), 0) != 0 && errno == ESRCH;
 void put_away(const std::string& from, const std::string& folder) {
     std::error_code ec;
     if (folder.empty()) {
-        fs::remove(from, ec);
+        fs::remove_all(from, ec);  // a gcov process's profile is a folder of .gcda files
         return;
     }
     fs::create_directories(folder, ec);
@@ -36,8 +36,12 @@ std::optional<long> profile_writer_pid(const std::string& file_name) {
     static const std::regex raw(R"(.*-([0-9]+)-[0-9A-Za-z_]+\.profraw)");
     // coverage.py's data_suffix: .coverage.<host>.<pid>.<random> (6.x: six digits, 7.x: X...x).
     static const std::regex coverage_py(R"(\.coverage\..+\.([0-9]+)\.[0-9A-Za-z]+)");
+    // gcov mode: the folder GCOV_PREFIX names for one process, <id>-<pid>.gcda.d.
+    static const std::regex gcda_folder(R"(.*-([0-9]+)\.gcda\.d)");
     std::smatch m;
-    if (!std::regex_match(file_name, m, raw) && !std::regex_match(file_name, m, coverage_py)) return std::nullopt;
+    if (!std::regex_match(file_name, m, raw) && !std::regex_match(file_name, m, coverage_py) &&
+        !std::regex_match(file_name, m, gcda_folder))
+        return std::nullopt;
     return std::stol(m[1]);
 }
 

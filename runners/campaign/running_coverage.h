@@ -14,7 +14,9 @@
 // Raw profile names carry the writer's pid (`<id>-<pid>-<signature>.profraw`, from the `%p-%m`
 // patterns of the runners), and so do coverage.py's data files (`.coverage.<host>.<pid>.<random>`,
 // written into the same folder by dlcov's hook through DLCOV_PYTHON_COVERAGE_DIR; their total is
-// python-total.json). With continuous mode a running process keeps writing into its file, and a
+// python-total.json), and the folders of gcc's data files GCOV_PREFIX names in mode gcov
+// (`<id>-<pid>.gcda.d/`, a folder per process; their total is gcov-total/). With continuous mode a
+// running process keeps writing into its file, and a
 // Python process writes its data file while it ends, so only files whose process is gone are
 // folded (and removed) while the trial runs; at the end of the trial everything is.
 #pragma once
@@ -59,8 +61,9 @@ private:
     size_t profiles_so_far_ = 0;
 };
 
-// The pid in a raw profile's name (`...-<pid>-<signature>.profraw`) or a coverage.py data file's
-// (`.coverage.<host>.<pid>.<random>`); nullopt when there is none.
+// The pid in a raw profile's name (`...-<pid>-<signature>.profraw`), a coverage.py data file's
+// (`.coverage.<host>.<pid>.<random>`) or a gcov process folder's (`<id>-<pid>.gcda.d`); nullopt when
+// there is none.
 std::optional<long> profile_writer_pid(const std::string& file_name);
 
 }  // namespace dlcov

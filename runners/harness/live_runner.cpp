@@ -17,6 +17,8 @@ void LiveRunner::run_trial(const TrialContext& ctx) {
     for (const auto& [k, v] : d.env) exec.env[k] = p.expand(v, d.path + ": env " + k);
     // Processes the tester starts without choosing their own profile still get one each.
     exec.env.emplace("LLVM_PROFILE_FILE", ctx.folder.profile_dir() + "/live-%p-%m%c.profraw");
+    // gcc-instrumented ones (mode gcov) a folder of .gcda each: gcc expands %p in GCOV_PREFIX.
+    exec.env.emplace("GCOV_PREFIX", ctx.folder.profile_dir() + "/live-%p.gcda.d");
     // Python processes measured by dlcov's coverage.py hook write their data files there too.
     exec.env.emplace("DLCOV_PYTHON_COVERAGE_DIR", ctx.folder.profile_dir());
     // The tester runs under dlcov-contain (process.h), and so do its executions: C++ generators

@@ -111,6 +111,7 @@ ExecutorRun run_instrumented(const GeneratorArgs& args, EventLog& events, const 
     ProcessSpec spec;
     spec.argv = argv;
     spec.env["LLVM_PROFILE_FILE"] = args.profiles_dir + "/" + id + "-%p-%m%c.profraw";
+    spec.env["GCOV_PREFIX"] = args.profiles_dir + "/" + id + "-%p.gcda.d";  // gcov mode: a folder per process
     spec.timeout = args.timeout;
     run.result = run_process(spec);
     events.execution(id, trial_relative(args, artifact), backend, run.result);

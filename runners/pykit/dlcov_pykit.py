@@ -113,6 +113,8 @@ def measured_env(args, extra=None):
     """The environment of a measured test: coverage data into the trial's profile folder."""
     env = dict(os.environ)
     env["DLCOV_PYTHON_COVERAGE_DIR"] = os.path.abspath(args.profiles)
+    # gcc-instrumented processes (mode gcov): a folder of .gcda per process (gcc expands %p)
+    env["GCOV_PREFIX"] = os.path.join(os.path.abspath(args.profiles), "py-%p.gcda.d")
     env.update(extra or {})
     return env
 
@@ -121,7 +123,7 @@ def reference_env(extra=None):
     """The environment of an unmeasured reference run (another framework in a differential
     test): no coverage collection, so its data never lands in this trial."""
     env = dict(os.environ)
-    for key in ("DLCOV_PYTHON_COVERAGE_DIR", "COVERAGE_PROCESS_START", "LLVM_PROFILE_FILE"):
+    for key in ("DLCOV_PYTHON_COVERAGE_DIR", "COVERAGE_PROCESS_START", "LLVM_PROFILE_FILE", "GCOV_PREFIX"):
         env.pop(key, None)
     env.update(extra or {})
     return env

@@ -696,6 +696,7 @@ void limit_address_space() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    tinydnn_program::dump_coverage_on_signals();  // mode gcov: a killed run keeps its coverage
     std::string test_path, output_path, backend = "internal";
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];

@@ -272,6 +272,7 @@ int run(const Options& options, const json& model_doc, const Batch& batch) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    tinydnn_program::dump_coverage_on_signals();  // mode gcov: a killed run keeps its coverage
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
             std::cout << kUsage;

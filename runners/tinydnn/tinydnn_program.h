@@ -4,6 +4,7 @@
 // program as one translation unit (and hashes the headers beside it).
 #pragma once
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -62,6 +63,31 @@ inline void write_result(const std::string& path, const nlohmann::json& doc) {
     out << doc.dump() << '\n';
     out.flush();
     if (!out) throw Unusable("cannot write " + path);
+}
+
+#ifdef DLCOV_COVERAGE_GCOV
+// gcc's coverage runtime (libgcov) writes a process's .gcda at exit; a process ended by a signal
+// writes nothing. __gcov_dump writes it now. `dlcov instrument` defines DLCOV_COVERAGE_GCOV in mode
+// gcov only (a clang build links no libgcov; its continuous mode keeps a killed process's counters).
+extern "C" void __gcov_dump(void);
+
+extern "C" inline void dump_coverage_and_die(int sig) {
+    __gcov_dump();
+    std::raise(sig);  // SA_RESETHAND made the default action (terminate, core) current again
+}
+#endif
+
+// Mode gcov: a crash (SIGSEGV, SIGABRT from an uncaught exception ...), dlcov's timeout (SIGTERM)
+// or Ctrl-C keeps the coverage the process had so far. Not async-signal-safe: a crash inside
+// malloc can hang the dump, and the timeout's SIGKILL then ends it with nothing written.
+inline void dump_coverage_on_signals() {
+#ifdef DLCOV_COVERAGE_GCOV
+    struct sigaction action {};
+    action.sa_handler = dump_coverage_and_die;
+    action.sa_flags = SA_RESETHAND | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(sig, &action, nullptr);
+#endif
 }
 
 }  // namespace tinydnn_program
