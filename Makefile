@@ -21,9 +21,13 @@ test: build
 
 # Instrument tiny-dnn, run the default campaign into results/demo, print the report; the last
 # line printed is the path of the HTML report (results/demo/report/index.html).
+# MODE=gcov builds tiny-dnn with gcc --coverage instead (configs/campaigns/demo-gcov.yaml, into
+# results/demo-gcov; coverage/gcov/README.md compares the two).
+MODE ?= llvm
+DEMO := $(if $(filter gcov,$(MODE)),demo-gcov,$(if $(filter llvm,$(MODE)),demo,$(error MODE is llvm or gcov, not $(MODE))))
 demo: build
-	$(DLCOV) run configs/campaigns/demo.yaml --overwrite
-	$(DLCOV) report results/demo
+	$(DLCOV) run configs/campaigns/$(DEMO).yaml --overwrite
+	$(DLCOV) report results/$(DEMO)
 
 # The testers on real PyTorch, TensorFlow and MXNet (their Python layers, coverage.py): instruments
 # all three first (TensorFlow and MXNet from PyPI, about 3 minutes the first time), since each

@@ -9,7 +9,9 @@
 // -O0 and -O2, and run in four modes: once as gcovr expects (every run adds into the .gcda next to
 // the notes) and once as dlcov's campaigns run it (GCOV_PREFIX: one folder per process). Both are
 // compared after the first run and after all of them: what gcovr counts depends on what ran.
+#include "gcov_files.h"
 #include "gcov_layer.h"
+#include "error.h"
 #include "measurement.h"
 #include "test_support.h"
 
@@ -298,6 +300,17 @@ TEST_CASE("gcov data files that are cut short or of another compile are skipped 
     for (const auto& f : good_files) fs::copy_file(f, cut / fs::path(f).filename());
     std::string text = read_file((cut / "main.gcda").string());
     write_file((cut / "main.gcda").string(), text.substr(0, text.size() / 2));
+
+    // Wherever a kill cuts a data file (libgcov writes through stdio: often between two records),
+    // what is left is refused.
+    std::string whole = read_file(good_files.front());
+    std::string prefix = p.dir + "/prefix.gcda";
+    CHECK_NOTHROW(gcov::check_data_file(good_files.front()));
+    for (size_t n = 0; n < whole.size(); n += 4) {
+        INFO("cut at byte " << n << " of " << whole.size());
+        write_file(prefix, whole.substr(0, n));
+        CHECK_THROWS_AS(gcov::check_data_file(prefix), UserError);
+    }
 
     // The same object compiled again: another stamp.
     Program other = compile_program("gcov-skipped-other", "-O0");

@@ -16,6 +16,12 @@ namespace {
 constexpr uint32_t kNotesMagic = 0x67636e6f;  // "gcno"
 constexpr uint32_t kDataMagic = 0x67636461;   // "gcda"
 constexpr size_t kDataHeaderBytes = 16;       // magic, version, stamp, checksum (gcc 12)
+constexpr uint32_t kFunctionTag = 0x01000000;
+
+// Records from `at`: a tag, a length in bytes (negative: a counter record written without its
+// counters, all zero), the payload. Returns how many function records there are; `at` ends where
+// the records stopped (the end, a zero word, or a record that runs past the end).
+size_t walk_records(const std::vector<unsigned char>& bytes, size_t& at, bool& closed, bool& overrun);
 
 std::vector<unsigned char> read_bytes(const std::string& path, const char* what) {
     std::ifstream in(path, std::ios::binary);
@@ -48,6 +54,11 @@ NotesHeader read_notes_header(const std::string& gcno) {
         throw UserError(gcno + ": the notes file is cut short (in its working directory)");
     h.working_dir.assign(reinterpret_cast<const char*>(bytes.data() + 20), length);
     h.working_dir = h.working_dir.c_str();  // up to its terminating NUL
+    // Then a word (whether blocks may be unexecuted), then the records, unpadded.
+    size_t at = 20 + size_t(length) + 4;
+    bool closed = false, overrun = false;
+    h.functions = walk_records(bytes, at, closed, overrun);
+    if (overrun) throw UserError(gcno + ": the notes file is cut short (a record runs past its end)");
     return h;
 }
 
@@ -56,25 +67,48 @@ DataHeader check_data_file(const std::string& gcda) {
     if (bytes.empty()) throw UserError(gcda + ": empty (its process ended while writing it)");
     if (bytes.size() < kDataHeaderBytes || word_at(bytes, 0) != kDataMagic)
         throw UserError(gcda + ": not a gcc data file (.gcda): expected the magic 'adcg' written by a --coverage program");
-    DataHeader h{word_at(bytes, 4), word_at(bytes, 8)};
+    DataHeader h{word_at(bytes, 4), word_at(bytes, 8), 0};
     size_t at = kDataHeaderBytes;
+    bool closed = false, overrun = false;
+    h.functions = walk_records(bytes, at, closed, overrun);
+    if (overrun || !closed || at != bytes.size())
+        throw UserError(gcda + ": cut short after " + std::to_string(h.functions) + " function records at byte " +
+                        std::to_string(at) + " of " + std::to_string(bytes.size()) +
+                        " (no closing zero word: its process was killed while writing it)");
+    return h;
+}
+
+namespace {
+
+size_t walk_records(const std::vector<unsigned char>& bytes, size_t& at, bool& closed, bool& overrun) {
+    size_t functions = 0;
+    closed = overrun = false;
     while (at < bytes.size()) {
-        if (at + 4 == bytes.size() && word_at(bytes, at) == 0) break;  // gcc ends the records with a zero word
-        if (at + 8 > bytes.size()) throw UserError(gcda + ": cut short in a record's header at byte " + std::to_string(at));
+        if (at + 4 <= bytes.size() && word_at(bytes, at) == 0) {  // gcc closes a data file with a zero word
+            at += 4;
+            closed = true;
+            return functions;
+        }
+        if (at + 8 > bytes.size()) {
+            overrun = true;
+            return functions;
+        }
         int32_t length;
         std::memcpy(&length, bytes.data() + at + 4, sizeof length);
+        if (word_at(bytes, at) == kFunctionTag) ++functions;
         at += 8;
-        // A negative length is a counter record whose counters are all zero, written without them.
         if (length > 0) {
-            if (at + size_t(length) > bytes.size())
-                throw UserError(gcda + ": cut short: a record of " + std::to_string(length) + " bytes at byte " +
-                                std::to_string(at - 8) + " runs past the file's end (" +
-                                std::to_string(bytes.size()) + " bytes)");
+            if (at + size_t(length) > bytes.size()) {
+                overrun = true;
+                return functions;
+            }
             at += size_t(length);
         }
     }
-    return h;
+    return functions;
 }
+
+}  // namespace
 
 int gcc_major(uint32_t version) {
     // gcc's version word is four characters, most significant first: 'A' + v / 100, '0' + v / 10 % 10,

@@ -15,6 +15,7 @@ struct NotesHeader {
     uint32_t version = 0;     // gcc's version word ("B22*" for gcc 12.2)
     uint32_t stamp = 0;       // the compile's stamp
     std::string working_dir;  // where the compiler ran
+    size_t functions = 0;     // function records: every data file of the object has as many
 };
 
 // UserError naming the file when it is not a gcc notes file.
@@ -23,10 +24,13 @@ NotesHeader read_notes_header(const std::string& gcno);
 struct DataHeader {
     uint32_t version = 0;
     uint32_t stamp = 0;
+    size_t functions = 0;  // function records
 };
 
-// The header of a data file whose records run exactly to its end. UserError naming the file and
-// what is wrong otherwise: empty, cut short (a process killed while writing it), not a data file.
+// The header of a data file whose records run to gcc's closing zero word at its end. UserError
+// naming the file and what is wrong otherwise: empty, cut short (a process killed while writing
+// it: libgcov writes through stdio, so a file is often cut between two records), not a data file.
+// A whole file holds as many function records as its object's notes (the caller compares).
 DataHeader check_data_file(const std::string& gcda);
 
 // gcc's version word as "12.2"; major(version) is 12.

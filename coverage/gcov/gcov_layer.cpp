@@ -114,6 +114,7 @@ GcovLayer::GcovLayer(const std::vector<std::string>& notes, std::string source_r
         o.working_dir = h.working_dir;
         o.version = h.version;
         o.stamp = h.stamp;
+        o.functions = h.functions;
         if (!objects_.empty() && gcc_major(o.version) != gcc_major(objects_.front().version))
             throw UserError(n + ": written by gcc " + gcc_version_text(o.version) + ", " + objects_.front().notes +
                             " by gcc " + gcc_version_text(objects_.front().version) +
@@ -184,6 +185,12 @@ GcovLayer::Matched GcovLayer::match(const std::vector<std::string>& data_files) 
                                           : "no object of these notes writes a data file named " + name});
             continue;
         }
+        if (h.functions != objects_[*best].functions) {
+            m.skipped.push_back({f, "cut short: " + std::to_string(h.functions) + " of the object's " +
+                                        std::to_string(objects_[*best].functions) +
+                                        " functions (its process was killed while writing it)"});
+            continue;
+        }
         m.by_object[*best].push_back(f);
     }
     return m;
@@ -193,7 +200,8 @@ std::string GcovLayer::relative_data_path(size_t object) const {
     return fs::path(objects_.at(object).data_name).relative_path().string();
 }
 
-std::string GcovLayer::summed(size_t object, const std::vector<std::string>& files, const std::string& scratch) const {
+std::string GcovLayer::summed(size_t object, const std::vector<std::string>& files, const std::string& scratch,
+                              std::vector<SkippedProfile>& skipped) const {
     if (files.size() == 1) return files.front();
     const std::string name = fs::path(objects_[object].data_name).filename().string();
     fs::path base = fs::path(scratch) / ("sum-" + std::to_string(object));
@@ -206,7 +214,12 @@ std::string GcovLayer::summed(size_t object, const std::vector<std::string>& fil
         fs::remove_all(out);
         fs::create_directories(in);
         fs::copy_file(files[k], in / name);
-        merge_data_folders(gcov_tool_, sum.string(), in.string(), out.string());
+        try {
+            merge_data_folders(gcov_tool_, sum.string(), in.string(), out.string());
+        } catch (const UserError& e) {
+            skipped.push_back({files[k], std::string("gcov-tool cannot add it: ") + e.what()});
+            continue;
+        }
         fs::remove_all(sum);
         fs::rename(out, sum);
     }
@@ -232,9 +245,13 @@ LayerReading GcovLayer::read(const std::vector<std::string>& profiles) const {
     out.skipped = m.skipped;
     ScratchFolder scratch("gcov-read");
     std::map<size_t, std::string> data;
-    for (const auto& [object, files] : m.by_object) data[object] = summed(object, files, scratch.path());
+    for (const auto& [object, files] : m.by_object) data[object] = summed(object, files, scratch.path(), out.skipped);
     out.counts = counts_of(data, scratch.path());
-    for (const auto& [object, files] : m.by_object) out.read.insert(out.read.end(), files.begin(), files.end());
+    std::set<std::string> left_out;
+    for (const auto& s : out.skipped) left_out.insert(s.path);
+    for (const auto& [object, files] : m.by_object)
+        for (const auto& f : files)
+            if (!left_out.count(f)) out.read.push_back(f);
     std::sort(out.read.begin(), out.read.end());
     out.warnings = layout_warnings_;
     return out;
@@ -266,19 +283,27 @@ LayerFold GcovLayer::fold(const std::string& total, const std::vector<std::strin
         fs::path in = fs::path(scratch.path()) / "in", merged = fs::path(scratch.path()) / "out";
         fs::remove_all(in);
         fs::remove_all(merged);
+        std::vector<SkippedProfile> bad;
         for (const auto& [object, object_files] : m.by_object) {
             fs::path staged = in / relative_data_path(object);
             fs::create_directories(staged.parent_path());
-            fs::copy_file(summed(object, object_files, scratch.path() + "/unit"), staged);
+            fs::copy_file(summed(object, object_files, scratch.path() + "/unit", bad), staged);
             fs::remove_all(scratch.path() + "/unit");
         }
-        if (data_files_of({sum.string()}).empty()) {
-            fs::remove_all(sum);
-            fs::rename(in, sum);  // gcov-tool merges nothing into an empty folder
-        } else {
-            merge_data_folders(gcov_tool_, sum.string(), in.string(), merged.string());
-            fs::remove_all(sum);
-            fs::rename(merged, sum);
+        try {
+            if (!bad.empty()) throw UserError(bad.front().path + ": " + bad.front().reason);
+            if (data_files_of({sum.string()}).empty()) {
+                fs::remove_all(sum);
+                fs::rename(in, sum);  // gcov-tool merges nothing into an empty folder
+            } else {
+                merge_data_folders(gcov_tool_, sum.string(), in.string(), merged.string());
+                fs::remove_all(sum);
+                fs::rename(merged, sum);
+            }
+        } catch (const UserError& e) {
+            // gcov-tool found what check_data_file did not: the total stays as it was for this process.
+            out.skipped.push_back({unit, e.what()});
+            continue;
         }
         out.folded.push_back(unit);
     }

@@ -29,6 +29,7 @@ struct GcovObject {
     std::string data_name;    // the .gcda its program writes (notes with .gcda): absolute
     std::string working_dir;  // where the compiler ran
     uint32_t version = 0, stamp = 0;
+    size_t functions = 0;  // function records in the notes, and in every whole data file
 };
 
 class GcovLayer final : public CoverageLayer {
@@ -61,7 +62,9 @@ private:
     };
     Matched match(const std::vector<std::string>& data_files) const;
     // The sum of an object's data files, staged in `scratch`: the file itself when there is one.
-    std::string summed(size_t object, const std::vector<std::string>& files, const std::string& scratch) const;
+    // A file gcov-tool cannot add (it checks more than check_data_file) is left out, into `skipped`.
+    std::string summed(size_t object, const std::vector<std::string>& files, const std::string& scratch,
+                       std::vector<SkippedProfile>& skipped) const;
     CoverageCounts counts_of(const std::map<size_t, std::string>& data_per_object, const std::string& scratch) const;
     // Where an object's data file sits inside a folder of summed data (the total's layout).
     std::string relative_data_path(size_t object) const;
