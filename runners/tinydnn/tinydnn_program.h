@@ -3,8 +3,11 @@
 // backend, and how they write their outputs. Header-only: `dlcov instrument` compiles each
 // program as one translation unit (and hashes the headers beside it).
 #pragma once
+#include <atomic>
 #include <cmath>
 #include <csignal>
+#include <pthread.h>
+#include <unistd.h>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -71,21 +74,34 @@ inline void write_result(const std::string& path, const nlohmann::json& doc) {
 // gcov only (a clang build links no libgcov; its continuous mode keeps a killed process's counters).
 extern "C" void __gcov_dump(void);
 
+// The first signal writes the counters, then ends the process by that signal's default action.
+// Any later one waits for that: tiny-dnn's kernels run on several threads, and when all of them
+// fail the same assertion, a second SIGABRT during the dump would end the process with its .gcda
+// half written (libgcov writes through stdio, so the file is cut between records).
+inline std::atomic<bool> coverage_dumping{false};
+
 extern "C" inline void dump_coverage_and_die(int sig) {
+    if (coverage_dumping.exchange(true))
+        for (;;) pause();  // another thread is dumping; it ends the process
     __gcov_dump();
-    std::raise(sig);  // SA_RESETHAND made the default action (terminate, core) current again
+    signal(sig, SIG_DFL);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, sig);
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
+    raise(sig);
 }
 #endif
 
-// Mode gcov: a crash (SIGSEGV, SIGABRT from an uncaught exception ...), dlcov's timeout (SIGTERM)
-// or Ctrl-C keeps the coverage the process had so far. Not async-signal-safe: a crash inside
-// malloc can hang the dump, and the timeout's SIGKILL then ends it with nothing written.
+// Mode gcov: a crash (SIGSEGV, SIGABRT from an uncaught exception or a failed assertion ...),
+// dlcov's timeout (SIGTERM) or Ctrl-C keeps the coverage the process had so far. Not
+// async-signal-safe: a crash inside malloc can hang the dump, and the timeout's SIGKILL then ends
+// it with nothing written.
 inline void dump_coverage_on_signals() {
 #ifdef DLCOV_COVERAGE_GCOV
     struct sigaction action {};
     action.sa_handler = dump_coverage_and_die;
-    action.sa_flags = SA_RESETHAND | SA_NODEFER;
-    sigemptyset(&action.sa_mask);
+    sigfillset(&action.sa_mask);  // nothing else interrupts the dump on this thread
     for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(sig, &action, nullptr);
 #endif
 }
