@@ -176,3 +176,29 @@ TEST_CASE("gcov mode: a tiny-dnn run stopped by SIGTERM keeps its coverage, one 
     CHECK(kill.exit_code == 137);
     CHECK_FALSE(fs::exists(work + "/kill"));  // libgcov writes at exit or when dumped: nothing
 }
+
+TEST_CASE("gcov mode: a tiny-dnn run whose kernel threads all fail an assertion keeps a whole data file",
+          "[gcov]") {
+    // A TenFuzz-style mutant (an input reshaped to 1x1x25 for a 3x3 quantized convolution): every
+    // thread of tiny-dnn's parallel_for aborts in index3d::get_index, and only the first SIGABRT
+    // may dump the counters (runners/tinydnn/tinydnn_program.h).
+    std::string work = scratch_dir("tinydnn-gcov-abort");
+    write_file(work + "/test.json",
+               R"({"api":"layer","history":[],"inputs":[{"samples":[[43.0,125.0,106.0,107.0,198.0,106.0,253.0,224.0,)"
+               R"(134.0,246.0,141.0,0.0,204.0,144.0,29.0,255.0,200.0,198.0,9.0,142.0,149.0,99.0,103.0,33.0,247.0]],)"
+               R"("shape":[1,1,25]}],"name":"quantized_conv","param_types":{"has_bias":"bool","out_channels":"uint",)"
+               R"("stride":"uint","window":"uint"},"params":{"has_bias":true,"out_channels":2,"stride":1,"window":3}})");
+    const int runs = 10;
+    for (int i = 0; i < runs; ++i) {
+        CommandResult r = run_command("GCOV_PREFIX=" + shell_quote(work + "/runs/run" + std::to_string(i) + "-%p.gcda.d") +
+                                      " " + shell_quote(gcov_build() + "/bin/dlcov-tinydnn-api") + " --test " +
+                                      shell_quote(work + "/test.json") + " --output " + shell_quote(work + "/out.json") +
+                                      " --backend internal");
+        INFO(r.output);
+        CHECK(r.exit_code == 134);  // SIGABRT
+    }
+    CHECK(data_files_in(work + "/runs").size() == size_t(runs));
+    CommandResult m = must_run(kDlcov + " measure --gcov-objects " + shell_quote(gcov_build() + "/bin") + " --profiles " +
+                               shell_quote(work + "/runs") + " --strict");
+    CHECK_THAT(m.output, Catch::Contains("measured " + std::to_string(runs) + " profile(s)"));
+}
