@@ -303,9 +303,8 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
                     throw UserError(config.name + ": gcc wrote no notes file " + notes.string() + " for " + source);
                 manifest.gcov_notes.push_back(notes.string());
             }
-        // The gcov and gcov-tool of the same gcc read them (installed with it: gcc-N).
+        // The gcov of the same gcc reads them (installed with it: gcc-N).
         manifest.gcov = find_gcc_tool("gcov", *compiler.gcc_major);
-        manifest.gcov_tool = find_gcc_tool("gcov-tool", *compiler.gcc_major);
     } else {
         manifest.layout_profile = paths.layout_profile.string();
         write_layout_profile(manifest.objects, manifest.layout_profile, out);

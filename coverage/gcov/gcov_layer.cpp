@@ -1,6 +1,7 @@
 #include "gcov_layer.h"
 
 #include "error.h"
+#include "data_sum.h"
 #include "gcov_files.h"
 #include "gcov_tools.h"
 
@@ -63,12 +64,6 @@ std::string hex(uint32_t v) {
     return buffer;
 }
 
-// Copies folder `from` (data files in sub-folders) to `to`, which must not exist.
-void copy_folder(const fs::path& from, const fs::path& to) {
-    fs::create_directories(to);
-    if (fs::exists(from)) fs::copy(from, to, fs::copy_options::recursive);
-}
-
 // Exchanges two folders in one step (Linux renameat2 RENAME_EXCHANGE), so a reader sees one or the other.
 void exchange_folders(const fs::path& a, const fs::path& b) {
     if (renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) != 0)
@@ -103,9 +98,8 @@ std::string process_folder_of(const std::string& data_file) {
     return "";
 }
 
-GcovLayer::GcovLayer(const std::vector<std::string>& notes, std::string source_root, std::string gcov,
-                     std::string gcov_tool)
-    : source_root_(std::move(source_root)), gcov_(std::move(gcov)), gcov_tool_(std::move(gcov_tool)) {
+GcovLayer::GcovLayer(const std::vector<std::string>& notes, std::string source_root, std::string gcov)
+    : source_root_(std::move(source_root)), gcov_(std::move(gcov)) {
     for (const auto& n : find_notes_files(notes)) {
         NotesHeader h = read_notes_header(n);
         GcovObject o;
@@ -124,7 +118,6 @@ GcovLayer::GcovLayer(const std::vector<std::string>& notes, std::string source_r
     if (objects_.empty()) throw UserError("no gcc notes files (.gcno) to measure: compile with gcc --coverage");
     const std::string major = std::to_string(gcc_major(objects_.front().version));
     if (gcov_.empty()) gcov_ = "gcov-" + major;
-    if (gcov_tool_.empty()) gcov_tool_ = "gcov-tool-" + major;
 
     ScratchFolder scratch("gcov-layout");
     std::vector<LayoutOutput> outputs;
@@ -203,27 +196,20 @@ std::string GcovLayer::relative_data_path(size_t object) const {
 std::string GcovLayer::summed(size_t object, const std::vector<std::string>& files, const std::string& scratch,
                               std::vector<SkippedProfile>& skipped) const {
     if (files.size() == 1) return files.front();
-    const std::string name = fs::path(objects_[object].data_name).filename().string();
-    fs::path base = fs::path(scratch) / ("sum-" + std::to_string(object));
-    fs::path sum = base / "sum";
-    fs::create_directories(sum);
-    fs::copy_file(files.front(), sum / name);
-    for (size_t k = 1; k < files.size(); ++k) {
-        fs::path in = base / "in", out = base / "out";
-        fs::remove_all(in);
-        fs::remove_all(out);
-        fs::create_directories(in);
-        fs::copy_file(files[k], in / name);
+    DataSum sum;
+    for (const auto& f : files) {
         try {
-            merge_data_folders(gcov_tool_, sum.string(), in.string(), out.string());
+            sum.add(f);
         } catch (const UserError& e) {
-            skipped.push_back({files[k], std::string("gcov-tool cannot add it: ") + e.what()});
-            continue;
+            std::string why = e.what();
+            if (why.rfind(f + ": ", 0) == 0) why.erase(0, f.size() + 2);
+            skipped.push_back({f, why});
         }
-        fs::remove_all(sum);
-        fs::rename(out, sum);
     }
-    return (sum / name).string();
+    fs::path path = fs::path(scratch) / ("sum-" + std::to_string(object)) / fs::path(objects_[object].data_name).filename();
+    fs::create_directories(path.parent_path());
+    sum.write(path.string());
+    return path.string();
 }
 
 CoverageCounts GcovLayer::counts_of(const std::map<size_t, std::string>& data_per_object, const std::string& scratch) const {
@@ -270,9 +256,14 @@ LayerFold GcovLayer::fold(const std::string& total, const std::vector<std::strin
         std::string folder = process_folder_of(f);
         units[folder.empty() ? f : folder].push_back(f);
     }
-    ScratchFolder scratch("gcov-fold");
-    fs::path sum = fs::path(scratch.path()) / "sum";
-    copy_folder(total, sum);
+    // The total's sums, per object; a process is added to copies, kept only when all of it adds up.
+    std::map<size_t, DataSum> sums;
+    Matched in_total = match(data_files_of({total}));
+    if (!in_total.skipped.empty())
+        throw UserError(in_total.skipped.front().path + ": " + in_total.skipped.front().reason +
+                        " (in the gcov running total)");
+    for (const auto& [object, files] : in_total.by_object)
+        for (const auto& f : files) sums[object].add(f);
     for (const auto& [unit, files] : units) {
         Matched m = match(files);
         if (!m.skipped.empty()) {
@@ -280,38 +271,31 @@ LayerFold GcovLayer::fold(const std::string& total, const std::vector<std::strin
                                              m.skipped.front().reason});
             continue;
         }
-        fs::path in = fs::path(scratch.path()) / "in", merged = fs::path(scratch.path()) / "out";
-        fs::remove_all(in);
-        fs::remove_all(merged);
-        std::vector<SkippedProfile> bad;
-        for (const auto& [object, object_files] : m.by_object) {
-            fs::path staged = in / relative_data_path(object);
-            fs::create_directories(staged.parent_path());
-            fs::copy_file(summed(object, object_files, scratch.path() + "/unit", bad), staged);
-            fs::remove_all(scratch.path() + "/unit");
-        }
+        std::map<size_t, DataSum> added;
         try {
-            if (!bad.empty()) throw UserError(bad.front().path + ": " + bad.front().reason);
-            if (data_files_of({sum.string()}).empty()) {
-                fs::remove_all(sum);
-                fs::rename(in, sum);  // gcov-tool merges nothing into an empty folder
-            } else {
-                merge_data_folders(gcov_tool_, sum.string(), in.string(), merged.string());
-                fs::remove_all(sum);
-                fs::rename(merged, sum);
+            for (const auto& [object, object_files] : m.by_object) {
+                auto it = sums.find(object);
+                DataSum sum = it == sums.end() ? DataSum() : it->second;
+                for (const auto& f : object_files) sum.add(f);
+                added[object] = std::move(sum);
             }
         } catch (const UserError& e) {
-            // gcov-tool found what check_data_file did not: the total stays as it was for this process.
             out.skipped.push_back({unit, e.what()});
             continue;
         }
+        for (auto& [object, sum] : added) sums[object] = std::move(sum);
         out.folded.push_back(unit);
     }
     if (out.folded.empty()) return out;
     // The new total beside the old one, then the two swapped in one step.
     fs::path partial = total + ".partial";
     fs::remove_all(partial);
-    copy_folder(sum, partial);
+    for (const auto& [object, sum] : sums) {
+        fs::path path = partial / relative_data_path(object);
+        fs::create_directories(path.parent_path());
+        sum.write(path.string());
+    }
+    fs::create_directories(partial);
     std::error_code ec;
     if (fs::exists(total, ec)) {
         exchange_folders(partial, total);

@@ -8,9 +8,9 @@
 // its name and the compile's stamp (gcov_files.h), wherever it lies, so GCOV_PREFIX_STRIP may
 // take any value.
 //
-// Reading adds the data files of each object up with gcov-tool (as the program's own runs add up
-// in one .gcda) and reads the sum with gcov. The running total is a folder, gcov-total/, holding
-// one summed data file per object that ran; a fold writes the new sum beside it and swaps the two
+// Reading adds the data files of each object up (data_sum.h: as the program's own runs add up in
+// one .gcda) and reads the sum with gcov. The running total is a folder, gcov-total/, holding one
+// summed data file per object that ran; a fold writes the new sum beside it and swaps the two
 // folders in one rename (RENAME_EXCHANGE), so an interrupted fold leaves the old total or the new.
 #pragma once
 #include "coverage_layer.h"
@@ -35,10 +35,9 @@ struct GcovObject {
 class GcovLayer final : public CoverageLayer {
 public:
     // The layer of `notes` (.gcno files, or folders searched for them), laid out by gcov on the
-    // notes alone. `gcov`/`gcov_tool` "" = gcov-N and gcov-tool-N of the gcc N that wrote them.
-    // UserError for a missing or foreign notes file, notes of several gcc versions, or no notes.
-    GcovLayer(const std::vector<std::string>& notes, std::string source_root, std::string gcov = "",
-              std::string gcov_tool = "");
+    // notes alone. `gcov` "" = gcov-N of the gcc N that wrote them. UserError for a missing or
+    // foreign notes file, notes of several gcc versions, or no notes.
+    GcovLayer(const std::vector<std::string>& notes, std::string source_root, std::string gcov = "");
 
     const CoverageLayout& layout() const override { return layout_.layout; }
     const std::string& source_root() const override { return source_root_; }
@@ -61,8 +60,9 @@ private:
         std::vector<SkippedProfile> skipped;
     };
     Matched match(const std::vector<std::string>& data_files) const;
-    // The sum of an object's data files, staged in `scratch`: the file itself when there is one.
-    // A file gcov-tool cannot add (it checks more than check_data_file) is left out, into `skipped`.
+    // The sum of an object's data files, written into `scratch`: the file itself when there is one.
+    // A file that cannot be added (DataSum::add checks more than check_data_file) is left out, into
+    // `skipped`.
     std::string summed(size_t object, const std::vector<std::string>& files, const std::string& scratch,
                        std::vector<SkippedProfile>& skipped) const;
     CoverageCounts counts_of(const std::map<size_t, std::string>& data_per_object, const std::string& scratch) const;
@@ -70,7 +70,7 @@ private:
     std::string relative_data_path(size_t object) const;
 
     std::vector<GcovObject> objects_;
-    std::string source_root_, gcov_, gcov_tool_;
+    std::string source_root_, gcov_;
     GcovLayout layout_;
     std::vector<std::string> layout_warnings_;
 };

@@ -63,15 +63,6 @@ std::string run_gcov(const std::string& gcov, const std::string& notes, const st
     return r.output;
 }
 
-void merge_data_folders(const std::string& gcov_tool, const std::string& a, const std::string& b,
-                        const std::string& out) {
-    ProcessSpec spec;
-    spec.argv = {find_program(gcov_tool), "merge", a, b, "-o", out};
-    ProcessResult r = run_tool(spec);
-    if (r.outcome != ProcessResult::Exited || r.exit_code != 0)
-        throw UserError("gcov-tool merge failed (" + r.describe() + "): " + command_line(spec.argv) + "\n" + r.output);
-}
-
 ScratchFolder::ScratchFolder(const std::string& purpose) {
     std::string pattern = (fs::temp_directory_path() / ("dlcov-" + purpose + "-XXXXXX")).string();
     if (!mkdtemp(pattern.data())) throw UserError("cannot create a temporary folder in " + fs::temp_directory_path().string());

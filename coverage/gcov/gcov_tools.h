@@ -1,5 +1,4 @@
-// Running gcc's own coverage tools: gcov (the text output dlcov reads, gcov_text.h) and gcov-tool
-// (adding data files up, as a program's own runs add into one .gcda).
+// Running gcc's gcov (the text output dlcov reads, gcov_text.h).
 #pragma once
 #include <string>
 
@@ -16,11 +15,6 @@ std::string find_program(const std::string& name);
 // read by mistake. Returns what gcov printed on stderr; UserError when it fails.
 std::string run_gcov(const std::string& gcov, const std::string& notes, const std::string& data,
                      const std::string& working_dir, const std::string& scratch_dir, const std::string& output);
-
-// Adds the data files of folder `b` to those of folder `a` into folder `out` (gcov-tool merge):
-// files are matched by their path inside the folders; a file in one folder only is copied.
-void merge_data_folders(const std::string& gcov_tool, const std::string& a, const std::string& b,
-                        const std::string& out);
 
 // A folder of its own under the system's temporary folder, removed with the object.
 class ScratchFolder {

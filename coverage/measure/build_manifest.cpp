@@ -57,7 +57,7 @@ json to_json(const BuildManifest& m) {
         }
     }
     if (!m.dir.empty()) j["build_dir"] = m.dir;
-    if (!m.gcov_notes.empty()) j["gcov"] = {{"notes", m.gcov_notes}, {"gcov", m.gcov}, {"gcov_tool", m.gcov_tool}};
+    if (!m.gcov_notes.empty()) j["gcov"] = {{"notes", m.gcov_notes}, {"gcov", m.gcov}};
     return j;
 }
 
@@ -117,7 +117,6 @@ BuildManifest from_json(const json& doc, const std::string& file) {
         if (!gcov->is_object()) throw UserError(where + ": expected a JSON object");
         m.gcov_notes = field<std::vector<std::string>>(*gcov, "notes", where);
         m.gcov = field<std::string>(*gcov, "gcov", where);
-        m.gcov_tool = field<std::string>(*gcov, "gcov_tool", where);
     } else if (m.mode == "gcov") {
         throw UserError(file + ": field 'gcov' is missing (a gcov build names its notes files there)");
     }

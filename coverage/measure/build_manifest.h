@@ -25,7 +25,7 @@
 //   ],
 //   "build_dir": "/abs/builds/pytorch", // optional; default: the folder holding source_root
 //   "gcov": {"notes": ["/abs/builds/tinydnn-gcov/bin/dlcov-tinydnn-exec-executor.gcno"],  // mode gcov
-//            "gcov": "/usr/bin/gcov-12", "gcov_tool": "/usr/bin/gcov-tool-12"}  // gcc's readers of them
+//            "gcov": "/usr/bin/gcov-12"}  // the gcov of the gcc that compiled them
 // }
 // All paths are absolute. "mode" is the build's first layer: "llvm" (the objects above), "gcov"
 // (the objects compiled by gcc --coverage: their notes files are in "gcov"; llvm_major is 0 and no
@@ -71,10 +71,10 @@ struct BuildManifest {
     std::string built_at;
     std::vector<PythonLayerManifest> python_layers;  // "layers" of mode python, in order
     std::string dir;  // "build_dir"; "" = the folder holding source_root
-    // Mode gcov: the objects' notes files (one .gcno per translation unit) and the gcov and
-    // gcov-tool of the gcc that compiled them (coverage/gcov/).
+    // Mode gcov: the objects' notes files (one .gcno per translation unit) and the gcov of the gcc
+    // that compiled them (coverage/gcov/).
     std::vector<std::string> gcov_notes;
-    std::string gcov, gcov_tool;
+    std::string gcov;
 
     std::string build_dir() const;  // `dir`, else the folder holding source_root
 };

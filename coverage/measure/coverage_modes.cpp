@@ -43,7 +43,7 @@ std::vector<std::unique_ptr<CoverageLayer>> build_layers(const BuildManifest& bu
             throw UserError(manifest_path(build.build_dir()) + ": a gcov build without notes files; run `dlcov instrument` again");
         for (const auto& n : build.gcov_notes)
             if (!fs::is_regular_file(n)) throw UserError(n + ": the build's notes file is missing; run `dlcov instrument` again");
-        layers.push_back(std::make_unique<gcov::GcovLayer>(build.gcov_notes, build.source_root, build.gcov, build.gcov_tool));
+        layers.push_back(std::make_unique<gcov::GcovLayer>(build.gcov_notes, build.source_root, build.gcov));
     } else if (build.mode != "python") {
         throw UserError(manifest_path(build.build_dir()) + ": coverage mode '" + build.mode +
                         "' is not one this dlcov reads (llvm, gcov, python)");
