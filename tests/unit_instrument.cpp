@@ -5,6 +5,7 @@
 #include "error.h"
 #include "framework_config.h"
 #include "input_hash.h"
+#include "measurement_pipeline.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
@@ -113,8 +114,8 @@ TEST_CASE("framework config errors name file, line and key", "[instrument]") {
         CHECK_THAT(config_error_of(dir, typo), Contains(file + ":11: key 'source'"));
     }
     SECTION("unsupported mode") {
-        CHECK_THAT(config_error_of(dir, yaml + "mode: gcov\n"),
-                   Contains(file + ":12: key 'mode'") && Contains("supported: llvm, python"));
+        CHECK_THAT(config_error_of(dir, yaml + "mode: sancov-not-yet\n"),
+                   Contains(file + ":12: key 'mode'") && Contains("supported: llvm, gcov, python"));
     }
     SECTION("counters other than atomic or plain") {
         CHECK_THAT(config_error_of(dir, yaml + "counters: fast\n"),
@@ -155,8 +156,8 @@ TEST_CASE("python framework configs: keys of the mode, errors with file and line
                Contains("nothing would install the package"));
     CHECK_THAT(config_error_of(dir, head + "environment: {requirements: r.txt, packages: [fw], system_site_packages: yes}\n"),
                Contains("key 'system_site_packages': expected true or false"));
-    CHECK_THAT(config_error_of(dir, "name: fw\nframework: F\nversion: '1'\ncomponent_map: c.yaml\nmode: gcov\n"),
-               Contains("'gcov' is not a coverage mode"));
+    CHECK_THAT(config_error_of(dir, "name: fw\nframework: F\nversion: '1'\ncomponent_map: c.yaml\nmode: gcovr\n"),
+               Contains("'gcovr' is not a coverage mode"));
 
     for (const char* name : {"pytorch", "tensorflow", "mxnet"}) {
         FrameworkConfig c = load_framework_config(std::string(DLCOV_SOURCE_DIR) + "/configs/frameworks/" + name + ".yaml");
@@ -351,5 +352,70 @@ TEST_CASE("instrument builds a fake framework end to end", "[instrument]") {
                                       Contains("fake-app2 failed to compile"));
         CHECK_FALSE(fs::exists(build + "/build.json"));
         CHECK_THROWS_AS(load_manifest(build), UserError);
+    }
+}
+
+TEST_CASE("the gcc major version comes from gcc's --version", "[instrument][gcov]") {
+    CHECK(gcc_major_of_version("g++-12 (Debian 12.2.0-14) 12.2.0\nCopyright (C) 2022") == 12);
+    CHECK(gcc_major_of_version("gcc (GCC) 13.1.1 20230429") == 13);
+    CHECK_FALSE(gcc_major_of_version("Debian clang version 14.0.6").has_value());
+    CompilerInfo gcc = probe_compiler("g++-12", "/");
+    CHECK(gcc.gcc_major == 12);
+    CHECK_FALSE(gcc.llvm_major.has_value());
+}
+
+TEST_CASE("instrument builds a fake framework in mode gcov; the build measures its runs", "[instrument][gcov]") {
+    std::string dir = scratch_dir("instrument_fake_gcov");
+    write_fake_framework(dir);
+    std::string config = dir + "/fake.yaml";
+    std::string builds = dir + "/builds";
+    std::string build = builds + "/fake";
+    CommandResult result;
+
+    SECTION("clang is refused") {
+        write_file(config, read_file(config) + "mode: gcov\n");
+        dlcov_instrument(config, builds, "", &result);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(result.output, Contains(config + ":8: key 'compiler'") && Contains("is not gcc"));
+    }
+    SECTION("gcc builds it") {
+        write_file(config, std::regex_replace(read_file(config), std::regex("clang\\+\\+-14"), "g++-12") + "mode: gcov\n");
+        dlcov_instrument(config, builds, "", &result);
+        INFO(result.output);
+        REQUIRE(result.exit_code == 0);
+        BuildManifest manifest = load_manifest(build);
+        CHECK(manifest.mode == "gcov");
+        CHECK(manifest.llvm_major == 0);
+        CHECK(manifest.layout_profile.empty());
+        for (const char* flag : {"--coverage", "-DDLCOV_COVERAGE_GCOV=1", "-fprofile-update=atomic"})
+            CHECK(std::count(manifest.flags.begin(), manifest.flags.end(), flag) == 1);
+        CHECK(manifest.gcov_notes ==
+              std::vector<std::string>{build + "/bin/fake-app-main.gcno", build + "/bin/fake-app2-main.gcno"});
+        CHECK(manifest.gcov == "/usr/bin/gcov-12");
+        // Unchanged inputs: no recompile.
+        dlcov_instrument(config, builds, "", &result);
+        CHECK_THAT(result.output, Contains("is up to date"));
+
+        // Two processes of fake-app, one folder each; the build's pipeline reads them.
+        std::string profiles = scratch_dir("instrument_fake_gcov_profiles");
+        for (int i = 0; i < 2; ++i) {
+            CommandResult run = run_command("GCOV_PREFIX=" + shell_quote(profiles + "/run-%p.gcda.d") + " " +
+                                            shell_quote(build + "/bin/fake-app"));
+            CHECK_THAT(run.output, Contains("fake 41"));
+        }
+        CHECK(std::distance(fs::directory_iterator(profiles), fs::directory_iterator()) == 2);
+        MeasurementPipeline pipeline(manifest);
+        ProfileMeasurement m = pipeline.measure({profiles});
+        CHECK(m.read.size() == 2);
+        CHECK(m.skipped.empty());
+        // fake_twice's three lines ran (x = 20), one side of its `if` did not.
+        std::map<std::string, CoverageTally> by_file;
+        for (const auto& f : m.measurement.files) by_file[f.path] = f.tally;
+        REQUIRE(by_file.count("fake/ops.h"));
+        CHECK(by_file["fake/ops.h"].lines.covered == 3);
+        CHECK(by_file["fake/ops.h"].lines.total == 3);
+        CHECK(by_file["fake/ops.h"].branches.covered == 1);
+        CHECK(by_file["fake/ops.h"].branches.total == 2);
+        CHECK(by_file["fake/ops.h"].functions.covered == 1);
     }
 }
