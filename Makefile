@@ -41,9 +41,12 @@ demo-frameworks: build
 	  cat results/frameworks-$$f/report.txt; done
 	@for f in $(FRAMEWORKS); do tail -n 1 results/frameworks-$$f/report.txt; done
 
-# Campaign-engine figures (harness overhead, snapshot cost as a trial grows); not a test.
+# Campaign-engine figures (harness overhead, snapshot cost as a trial grows), then dlcov against
+# llvm-profdata + llvm-cov on a generated program of framework scale (tools/framework-scale/);
+# not a test.
 bench: build
 	tools/bench-campaign $(BUILD_DIR)
+	tools/framework-scale/bench.py $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
