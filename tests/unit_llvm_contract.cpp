@@ -10,6 +10,8 @@
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -284,12 +286,30 @@ TEST_CASE("raw profiles of one binary are summed into one, with the counts llvm-
     write_file(truncated, read_file(f.profiles[0]).substr(0, 200));
     std::vector<std::string> inputs = f.profiles;
     inputs.push_back(truncated);
+    // Two copies of a damaged header: 8 bytes taken from the padding after the counters and
+    // 2^64 - 8 added to the padding before them. The sizes still add up (mod 2^64) to the file's,
+    // but the counters would start 8 bytes early, inside the function records: such a file is
+    // not summed (the two copies would otherwise form a group of their own).
+    std::string damaged = read_file(f.profiles[0]);
+    auto add_to_word = [&](size_t offset, uint64_t delta) {
+        uint64_t word;
+        std::memcpy(&word, damaged.data() + offset, sizeof word);
+        word += delta;
+        std::memcpy(damaged.data() + offset, &word, sizeof word);
+    };
+    add_to_word(32, uint64_t(0) - 8);  // PaddingBytesBeforeCounters
+    add_to_word(48, 8);                // PaddingBytesAfterCounters
+    std::vector<std::string> damaged_copies = {dir + "/damaged-1.profraw", dir + "/damaged-2.profraw"};
+    for (const auto& d : damaged_copies) {
+        write_file(d, damaged);
+        inputs.push_back(d);
+    }
 
     RawProfileSums sums = sum_raw_profiles(inputs, dir);
     REQUIRE(sums.groups.size() == 2);  // the program's five and the library's five
     CHECK(sums.groups[0].members.size() == 5);
     CHECK(sums.groups[1].members.size() == 5);
-    CHECK(sums.others == std::vector<std::string>{truncated});
+    CHECK(sums.others == std::vector<std::string>{truncated, damaged_copies[0], damaged_copies[1]});
 
     // Every function's counters in the summed profiles equal llvm-profdata's merge of the ten.
     auto r = run_command("llvm-profdata-14 merge -o " + dir + "/ref.profdata " + [&] {
