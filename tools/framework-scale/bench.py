@@ -136,6 +136,9 @@ def dlcov_snapshot(dlcov, program, profile_dirs, work):
 
 
 def main():
+    if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1].startswith("-")):
+        print(__doc__)
+        sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     dlcov = os.path.abspath(os.path.join(build, "bin", "dlcov"))
     fold_tool = os.path.abspath(os.path.join(build, "bin", "dlcov-bench-fold"))
