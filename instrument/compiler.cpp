@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "process.h"
+#include "program_on_path.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -25,14 +26,7 @@ static std::string find_compiler(const std::string& name, const std::string& bas
         if (!is_executable(path)) throw UserError("compiler " + path.string() + " is not an executable file");
         return path.string();
     }
-    const char* search = std::getenv("PATH");
-    std::stringstream dirs(search ? search : "/usr/bin:/bin");
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        if (dir.empty()) continue;
-        fs::path candidate = fs::absolute(fs::path(dir) / name).lexically_normal();
-        if (is_executable(candidate)) return candidate.string();
-    }
+    if (std::optional<std::string> found = program_on_path(name)) return *found;
     throw UserError("compiler '" + name + "' not found on PATH; run tools/install-deps");
 }
 

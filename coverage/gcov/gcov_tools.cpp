@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "process.h"
+#include "program_on_path.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -26,15 +27,7 @@ std::string find_program(const std::string& name) {
         if (access(name.c_str(), X_OK) != 0) throw UserError(name + ": not an executable program");
         return fs::absolute(name).string();
     }
-    const char* path = std::getenv("PATH");
-    std::string dirs = path ? path : "/usr/bin:/bin";
-    for (size_t start = 0; start <= dirs.size();) {
-        size_t end = dirs.find(':', start);
-        if (end == std::string::npos) end = dirs.size();
-        fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-        if (end > start && access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate).string();
-        start = end + 1;
-    }
+    if (std::optional<std::string> found = program_on_path(name)) return *found;
     throw UserError(name + ": not found on PATH (gcc's coverage tools; Debian: gcc-12, tools/install-deps)");
 }
 

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "process.h"
+#include "program_on_path.h"
 #include "whole_file.h"
 
 #include <algorithm>
@@ -58,15 +59,7 @@ SkippedProfile skipped_profile(NamedProblem problem) {
 
 std::string program_path(const std::string& name) {
     if (name.find('/') != std::string::npos) return fs::absolute(name).string();
-    const char* path = std::getenv("PATH");
-    std::string dirs = path ? path : "/usr/bin:/bin";
-    for (size_t start = 0; start <= dirs.size();) {
-        size_t end = dirs.find(':', start);
-        if (end == std::string::npos) end = dirs.size();
-        fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-        if (end > start && access(candidate.c_str(), X_OK) == 0) return candidate.string();
-        start = end + 1;
-    }
+    if (std::optional<std::string> found = program_on_path(name)) return *found;
     throw UserError(name + ": no such Python interpreter on PATH");
 }
 
