@@ -98,7 +98,8 @@ def main(argv):
     runs = []
     tests = 0
     started = time.monotonic()
-    for k in range(args.max_restarts + 1):
+    k, startup_retried = 0, False
+    while k <= args.max_restarts:
         remaining = int(args.seconds - (time.monotonic() - started))
         if remaining < 1:
             break
@@ -128,8 +129,16 @@ def main(argv):
             break
         print(f"nnsmith_generate: nnsmith.cli.fuzz exited with {rc} after {len(names)} tests:\n{tail(log)}",
               file=sys.stderr, flush=True)
+        # NNSmith 0.2 samples its operators' specs (narrow_spec.py) at start-up without the seed, and
+        # that sampling sometimes fails a sanity check before any test: run the same seed once more.
+        if not names and k == 0 and not startup_retried and "narrow_spec.py" in tail(log):
+            startup_retried = True
+            print("nnsmith_generate: NNSmith failed in its start-up spec sampling; running it again",
+                  file=sys.stderr, flush=True)
+            continue
         if not names and k == 0:
             sys.exit("nnsmith_generate: the first fuzzer run saved no test; see " + log)
+        k += 1
 
     if tests == 0:
         sys.exit("nnsmith_generate: NNSmith saved no test")
