@@ -58,6 +58,10 @@ json to_json(const BuildManifest& m) {
     }
     if (!m.dir.empty()) j["build_dir"] = m.dir;
     if (!m.gcov_notes.empty()) j["gcov"] = {{"notes", m.gcov_notes}, {"gcov", m.gcov}};
+    if (!m.path_remap.empty()) {
+        j["path_remap"] = json::array();
+        for (const auto& [from, to] : m.path_remap.rules) j["path_remap"].push_back({{"from", from}, {"to", to}});
+    }
     return j;
 }
 
@@ -119,6 +123,15 @@ BuildManifest from_json(const json& doc, const std::string& file) {
         m.gcov = field<std::string>(*gcov, "gcov", where);
     } else if (m.mode == "gcov") {
         throw UserError(file + ": field 'gcov' is missing (a gcov build names its notes files there)");
+    }
+    if (auto remap = doc.find("path_remap"); remap != doc.end()) {
+        if (!remap->is_array()) throw UserError(file + ": field 'path_remap' has the wrong type");
+        for (size_t i = 0; i < remap->size(); ++i) {
+            std::string where = file + " (path_remap[" + std::to_string(i) + "])";
+            if (!(*remap)[i].is_object()) throw UserError(where + ": expected a JSON object");
+            m.path_remap.rules.emplace_back(field<std::string>((*remap)[i], "from", where),
+                                            field<std::string>((*remap)[i], "to", where));
+        }
     }
     return m;
 }

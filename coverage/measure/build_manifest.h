@@ -26,6 +26,8 @@
 //   "build_dir": "/abs/builds/pytorch", // optional; default: the folder holding source_root
 //   "gcov": {"notes": ["/abs/builds/tinydnn-gcov/bin/dlcov-tinydnn-exec-executor.gcno"],  // mode gcov
 //            "gcov": "/usr/bin/gcov-12"}  // the gcov of the gcc that compiled them
+//   "path_remap": [{"from": "/abs/builds/tf/bazel-base/execroot/org_tensorflow",  // optional
+//                   "to": "/abs/checkout"}]   // folders in the coverage data -> the checkout's (path_remap.h)
 // }
 // All paths are absolute. "mode" is the build's first layer: "llvm" (the objects above), "gcov"
 // (the objects compiled by gcc --coverage: their notes files are in "gcov"; llvm_major is 0 and no
@@ -34,6 +36,8 @@
 // be absent or empty). The "layers" follow it, so a C++ build with Python bindings is "llvm" with a
 // python layer.
 #pragma once
+#include "path_remap.h"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -75,6 +79,8 @@ struct BuildManifest {
     // that compiled them (coverage/gcov/).
     std::vector<std::string> gcov_notes;
     std::string gcov;
+    // Source builds: folders the build system compiled in, and the checkout's folder for each.
+    PathRemap path_remap;
 
     std::string build_dir() const;  // `dir`, else the folder holding source_root
 };

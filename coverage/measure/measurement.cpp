@@ -21,12 +21,12 @@ std::optional<std::string> relative_to(const std::string& path, const std::strin
 }  // namespace
 
 FileAssignment assign_files(const CoverageLayout& layout, const ComponentMap* map,
-                            const std::string& source_root) {
+                            const std::string& source_root, const PathRemap& remap) {
     FileAssignment a;
     a.has_map = map != nullptr;
     std::vector<std::string> unmapped;
     for (const auto& file : layout.files) {
-        std::optional<std::string> rel = relative_to(file.path, source_root);
+        std::optional<std::string> rel = relative_to(remap.apply(file.path), source_root);
         a.relative_paths.push_back(rel ? *rel : file.path);
         if (!map) {
             a.components.push_back(std::nullopt);  // counted, in no component

@@ -1,6 +1,7 @@
 // From counts to numbers: which component each file of a layout belongs to, and the counts of a
 // layout summed per file, per component and in total.
 #pragma once
+#include "path_remap.h"
 #include "component_map.h"
 #include "coverage_model.h"
 
@@ -38,8 +39,9 @@ struct FileAssignment {
     bool counted(size_t file) const { return exclusion_reasons[file].empty(); }
 };
 
+// `remap` (a source build's path_remap) is applied to each file's path first.
 FileAssignment assign_files(const CoverageLayout& layout, const ComponentMap* map,
-                            const std::string& source_root);
+                            const std::string& source_root, const PathRemap& remap = {});
 
 // The files of `more` (a layout concatenated after `into`'s: layout_concatenation.h) added to `into`.
 void append_assignment(FileAssignment& into, const FileAssignment& more);

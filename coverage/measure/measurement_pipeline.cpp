@@ -50,9 +50,10 @@ std::vector<std::vector<std::string>> profiles_per_layer(const Layers& layers, c
 }  // namespace
 
 MeasurementPipeline::MeasurementPipeline(const BuildManifest& build)
-    : MeasurementPipeline(build_layers(build), build.component_map) {}
+    : MeasurementPipeline(build_layers(build), build.component_map, build.path_remap) {}
 
-MeasurementPipeline::MeasurementPipeline(Layers layers, const std::string& map_path) : layers_(std::move(layers)) {
+MeasurementPipeline::MeasurementPipeline(Layers layers, const std::string& map_path, const PathRemap& remap)
+    : layers_(std::move(layers)) {
     if (layers_.empty()) throw std::logic_error("a measurement pipeline needs at least one coverage layer");
     std::optional<ComponentMap> map;
     if (!map_path.empty()) map = ComponentMap::load(map_path);
@@ -61,7 +62,9 @@ MeasurementPipeline::MeasurementPipeline(Layers layers, const std::string& map_p
     layout_ = concatenate_layouts(layouts);
     // Each layer's paths are relative to its own root (C++ sources, an installed Python package).
     for (const auto& layer : layers_)
-        append_assignment(assignment_, assign_files(layer->layout(), map ? &*map : nullptr, layer->source_root()));
+        append_assignment(assignment_, assign_files(layer->layout(), map ? &*map : nullptr, layer->source_root(), remap));
+    // Reports show and read the files where the checkout has them.
+    for (auto& file : layout_.layout.files) file.path = remap.apply(file.path);
 }
 
 ProfileMeasurement MeasurementPipeline::measure(const std::vector<std::string>& profile_paths) const {

@@ -39,7 +39,9 @@ public:
     // The pipeline of an instrumented build: its layers, its component map, its source root.
     explicit MeasurementPipeline(const BuildManifest& build);
     // Layers built by the caller; `map_path` "" counts every file in no component.
-    MeasurementPipeline(std::vector<std::unique_ptr<CoverageLayer>> layers, const std::string& map_path);
+    // `remap`: a source build's path_remap, applied to the layout's file paths.
+    MeasurementPipeline(std::vector<std::unique_ptr<CoverageLayer>> layers, const std::string& map_path,
+                        const PathRemap& remap = {});
 
     const CoverageLayout& layout() const { return layout_.layout; }
     const FileAssignment& assignment() const { return assignment_; }
