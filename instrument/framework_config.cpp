@@ -1,5 +1,7 @@
 #include "framework_config.h"
 
+#include "config_values.h"
+#include "source_build_loader.h"
 #include "yaml_config.h"
 
 #include <filesystem>
@@ -10,38 +12,6 @@ namespace fs = std::filesystem;
 namespace dlcov {
 
 namespace {
-
-int node_line(const YAML::Node& node) { return node.Mark().line < 0 ? 1 : node.Mark().line + 1; }
-
-// Names become file names in the build tree: keep them to one harmless path segment.
-bool is_plain_name(const std::string& name) {
-    return !name.empty() && name != "." && name != ".." &&
-           name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                  "0123456789._-") == std::string::npos;
-}
-
-// A path that stays inside the folder it is relative to.
-bool stays_inside(const std::string& relative) {
-    fs::path path(relative);
-    if (relative.empty() || path.is_absolute()) return false;
-    for (const auto& part : path)
-        if (part == ".." || part.empty()) return false;
-    return true;
-}
-
-std::string resolve(const std::string& dir, const std::string& path) {
-    fs::path p(path);
-    return (p.is_absolute() ? p : fs::path(dir) / p).lexically_normal().string();
-}
-
-// The node under `key`, which must be present and a mapping.
-YAML::Node require_map(const YamlFile& file, const YAML::Node& parent, const std::string& key,
-                       const std::string& expected) {
-    YAML::Node node = parent[key];
-    if (!node) file.fail(parent, key, "missing; expected " + expected);
-    if (!node.IsMap()) file.fail(node, key, "expected " + expected);
-    return node;
-}
 
 void load_source(const YamlFile& file, FrameworkConfig& config) {
     YAML::Node source = require_map(file, file.root(), "source", "a mapping with keys copy and as");
@@ -93,17 +63,6 @@ void load_targets(const YamlFile& file, FrameworkConfig& config) {
     }
 }
 
-bool boolean(const YamlFile& file, const YAML::Node& map, const std::string& key, bool fallback) {
-    YAML::Node node = map[key];
-    if (!node) return fallback;
-    if (node.IsScalar()) {
-        const std::string& text = node.Scalar();
-        if (text == "true") return true;
-        if (text == "false") return false;
-    }
-    file.fail(node, key, "expected true or false");
-}
-
 // Python package names as `import` takes them: dotted identifiers.
 bool is_package_name(const std::string& name) {
     if (name.empty() || name.front() == '.' || name.back() == '.') return false;
@@ -116,7 +75,9 @@ void config_mode_keys(const YamlFile& file) {
     const YAML::Node& root = file.root();
     std::string mode = file.string_or(root, "mode", "llvm");
     std::vector<std::string> common = {"name", "framework", "version", "component_map", "mode"};
-    if (mode == "llvm" || mode == "gcov") {
+    if ((mode == "llvm" || mode == "gcov") && root["build"]) {
+        common.push_back("build");  // the checkout's own build system decides sources and flags
+    } else if (mode == "llvm" || mode == "gcov") {
         for (const char* key : {"debian_package", "source", "system_includes", "compiler", "counters", "flags", "targets"})
             common.push_back(key);
     } else if (mode == "python") {
@@ -182,6 +143,14 @@ FrameworkConfig load_framework_config(const std::string& path) {
     config.mode = file.string_or(root, "mode", "llvm");
     if (config.mode == "python") {
         load_environment(file, config);
+        return config;
+    }
+    if (root["build"]) {
+        config.source_build = true;
+        config.build = load_source_build(file, root["build"], config.dir);
+        if (!config.build.modes.count(config.mode))
+            file.fail(root["mode"] ? root["mode"] : root["build"], "mode",
+                      "the recipe has no " + config.mode + ": section under build:");
         return config;
     }
     config.debian_package = file.string_or(root, "debian_package", "");

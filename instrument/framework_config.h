@@ -1,8 +1,11 @@
 // A framework config (configs/frameworks/*.yaml): where a framework's sources come from
 // and how `dlcov instrument` compiles its coverage-instrumented executables.
 // configs/frameworks/tinydnn.yaml documents every key of mode llvm, pytorch.yaml those of mode python;
-// mode gcov has mode llvm's keys (tinydnn-gcov.yaml).
+// mode gcov has mode llvm's keys (tinydnn-gcov.yaml). A `build:` section replaces source, targets
+// and the compile keys: the framework's own build system on a checkout (source_build_config.h).
 #pragma once
+#include "source_build_config.h"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -58,6 +61,9 @@ struct FrameworkConfig {
     std::vector<BuildTarget> targets;
     // mode python
     PythonEnvironment environment;
+    // modes llvm and gcov built from a checkout (`build:` instead of source and targets)
+    bool source_build = false;
+    SourceBuild build;
 
     std::map<std::string, int> key_lines;  // top-level key -> line, for errors found later
     int line_of(const std::string& key) const;
