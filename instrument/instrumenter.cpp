@@ -11,6 +11,7 @@
 #include "layout_profile.h"
 #include "process.h"
 #include "python_build.h"
+#include "source_build.h"
 #include "utc_time.h"
 
 #include <algorithm>
@@ -215,6 +216,13 @@ std::vector<std::string> run_compiles(std::vector<CompileJob>& compiles, int job
 BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, std::ostream& err) {
     auto start = Clock::now();
     FrameworkConfig config = load_framework_config(options.config_path);
+    if (config.source_build)
+        return make_source_build(config, {options.source_dir, options.mode, options.builds_dir, options.dry_run, options.jobs},
+                                 out);
+    if (!options.source_dir.empty() || !options.mode.empty() || options.dry_run)
+        throw UserError(config.path + " builds from " + (config.mode == "python" ? "pip pins" : "its own target list") +
+                        ": --source, --mode and --dry-run are for source-build recipes (a build: section, e.g. "
+                        "configs/frameworks/pytorch-src.yaml)");
     if (config.mode == "python")
         return make_python_build(config, (fs::absolute(options.builds_dir).lexically_normal() / config.name).string(),
                                  options.force, options.verbose, out);

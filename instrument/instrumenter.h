@@ -21,6 +21,10 @@ struct InstrumentOptions {
     bool verbose = false;            // print compiler command lines and warnings
     int jobs = 0;                    // targets compiled at once (each needs 2-4 GB); 0 = one per
                                      // core, at most one per 4 GiB of memory
+    // Source-build recipes (a `build:` section, source_build.h) only:
+    std::string source_dir;          // the checkout
+    std::string mode;                // "" = the recipe's default mode
+    bool dry_run = false;            // print every step, run none
 };
 
 // Builds (or reuses, when the input hash matches and every executable exists) the build and

@@ -225,6 +225,42 @@ bool reusable(const PythonBuildPaths& paths, const std::string& hash) {
 
 }  // namespace
 
+PythonLayerManifest make_python_layer(const std::string& build_root, const std::vector<std::string>& packages,
+                                      std::ostream& out) {
+    PythonBuildPaths paths{fs::path(build_root)};
+    PythonLayerManifest layer;
+    layer.interpreter = paths.python.string();
+    layer.package = packages.front();
+    for (const auto& package : packages) layer.package_roots.push_back(package_root(paths, package));
+    layer.package_root = layer.package_roots.front();
+    for (const auto& root : layer.package_roots)
+        if (fs::path(root).parent_path() != fs::path(layer.package_root).parent_path())
+            throw UserError("the measured packages must be installed in one folder; " + root + " is not beside " +
+                            layer.package_root);
+    auto [version, freeze] = installed_versions(paths, layer.package);
+    layer.package_version = version;
+    std::ofstream(paths.freeze) << freeze;
+    layer.environment = paths.freeze.string();
+    layer.coverage_version = python::coverage_py_version(layer.interpreter);
+
+    std::string site = query({layer.interpreter, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"},
+                             "finding the environment's site-packages");
+    std::vector<std::string> hook = {layer.interpreter, python::python_helper("dlcov_coverage_hook.py"), "install",
+                                     "--site-packages", site};
+    for (const auto& root : layer.package_roots) hook.insert(hook.end(), {"--source", root});
+    query(hook, "installing dlcov's coverage hook");
+
+    out << "instrument: computing the Python layout of " << fmt::format("{}", fmt::join(packages, ", ")) << " in "
+        << manifest_source_root(layer) << " (about 10 s for PyTorch, a minute for TensorFlow)\n" << std::flush;
+    auto layout_start = Clock::now();
+    layer.layout = paths.layout.string();
+    python::compute_python_layout(layer.interpreter, layer.package_roots, layer.layout);
+    out << fmt::format("instrument: layout written in {:.0f} s ({})\n",
+                       seconds_since(layout_start), layer.layout);
+
+    return layer;
+}
+
 BuildManifest make_python_build(const FrameworkConfig& config, const std::string& build_dir, bool force,
                                 bool verbose, std::ostream& out) {
     auto start = Clock::now();
@@ -268,36 +304,12 @@ BuildManifest make_python_build(const FrameworkConfig& config, const std::string
         out << "instrument: the environment " << paths.venv.string() << " is up to date\n";
 
     PythonLayerManifest layer;
-    layer.interpreter = paths.python.string();
-    layer.package = e.packages.front();
-    for (const auto& package : e.packages) layer.package_roots.push_back(package_root(paths, package));
-    layer.package_root = layer.package_roots.front();
-    for (const auto& root : layer.package_roots)
-        if (fs::path(root).parent_path() != fs::path(layer.package_root).parent_path())
-            config_error(config, config.line_of("environment"), "packages",
-                         "the measured packages must be installed in one folder; " + root + " is not beside " +
-                             layer.package_root);
-    auto [version, freeze] = installed_versions(paths, layer.package);
-    layer.package_version = version;
-    std::ofstream(paths.freeze) << freeze;
-    layer.environment = paths.freeze.string();
-    layer.coverage_version = python::coverage_py_version(layer.interpreter);
-
-    std::string site = query({layer.interpreter, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"},
-                             "finding the environment's site-packages");
-    std::vector<std::string> hook = {layer.interpreter, python::python_helper("dlcov_coverage_hook.py"), "install",
-                                     "--site-packages", site};
-    for (const auto& root : layer.package_roots) hook.insert(hook.end(), {"--source", root});
-    query(hook, "installing dlcov's coverage hook");
-
-    out << "instrument: computing the Python layout of " << fmt::format("{}", fmt::join(e.packages, ", ")) << " in "
-        << manifest_source_root(layer) << " (about 10 s for PyTorch, a minute for TensorFlow)\n" << std::flush;
-    auto layout_start = Clock::now();
-    layer.layout = paths.layout.string();
-    python::compute_python_layout(layer.interpreter, layer.package_roots, layer.layout);
-    out << fmt::format("instrument: layout written in {:.0f} s ({})\n",
-                       seconds_since(layout_start), layer.layout);
-
+    try {
+        layer = make_python_layer(paths.root.string(), e.packages, out);
+    } catch (const UserError& error) {
+        if (std::string(error.what()).find("must be installed in one folder") == std::string::npos) throw;
+        config_error(config, config.line_of("environment"), "packages", error.what());
+    }
     BuildManifest manifest;
     manifest.name = config.name;
     manifest.framework = config.framework;

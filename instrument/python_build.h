@@ -16,6 +16,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace dlcov {
 
@@ -23,6 +24,12 @@ namespace dlcov {
 // goes to `out`. Throws UserError for a missing interpreter or Debian package, a failed pip
 // install (naming the requirements file and what pip said), a package the environment cannot
 // find, or a layout that cannot be computed.
+// The python layer of the environment <build_root>/venv: where `packages` are installed (one
+// folder), their versions (environment.txt), dlcov's coverage hook installed, and their layout
+// computed (python-layout.json). Used by python builds and by source builds with a Python layer.
+PythonLayerManifest make_python_layer(const std::string& build_root, const std::vector<std::string>& packages,
+                                      std::ostream& out);
+
 BuildManifest make_python_build(const FrameworkConfig& config, const std::string& build_dir, bool force,
                                 bool verbose, std::ostream& out);
 

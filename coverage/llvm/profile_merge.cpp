@@ -187,4 +187,6 @@ MergeResult merge_profiles_zeroed(const std::vector<std::string>& profiles, cons
     return merge(profiles, output_path, true, false);
 }
 
+int supported_llvm_major() { return LLVM_VERSION_MAJOR; }
+
 }  // namespace dlcov

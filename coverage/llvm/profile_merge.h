@@ -40,4 +40,8 @@ MergeResult merge_profiles(const std::vector<std::string>& profiles, const std::
 // structural hash) and nothing about how often they ran. See instrument/layout_profile.h.
 MergeResult merge_profiles_zeroed(const std::vector<std::string>& profiles, const std::string& output_path);
 
+// The LLVM major version dlcov reads raw profiles of (the one it is built with): a build's clang
+// must have the same, since raw profile formats change between majors.
+int supported_llvm_major();
+
 }  // namespace dlcov
