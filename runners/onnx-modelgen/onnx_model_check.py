@@ -17,6 +17,16 @@ spec's data_seed). Writes what happened to the outcome file and exits with:
   5  the reference evaluator's output differs in shape or element type from the declared one,
      which strict shape inference accepted (shape inference and the reference disagree)
   6  a model with a planted defect passed the checker, shape inference and the evaluator
+  7  a later stage disagrees: the model printed as text and parsed back has other nodes, or the
+     model converted to another opset (onnx.version_converter) computes other outputs
+  8  the version converter's output is rejected by the checker
+
+A valid model whose outputs are consistent then goes through two more stages of ONNX's C++: the
+text format (onnx.printer.to_text, onnx.parser.parse_model: the same operators and node outputs
+must come back; 1.14.1's printer leaves out initializers that are not graph inputs, so they are
+not compared) and the version converter (to the opset TARGET_OPSETS[data_seed % 5]; a conversion
+ONNX does not support raises and is only recorded; a converted model must pass the checker and
+give the same outputs, NaN equal to NaN, within rtol 1e-4, atol 1e-5).
 """
 import json
 import sys
@@ -54,6 +64,56 @@ def build(spec):
     graph = helper.make_graph(nodes, spec["id"], inputs, outputs, [tensor(t["name"], t) for t in g["initializers"]])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", spec["opset"])],
                              producer_name="dlcov-onnx-modelgen")
+
+
+TARGET_OPSETS = [11, 13, 15, 17, 19]
+
+
+def same_outputs(a, b):
+    for x, y in zip(a, b):
+        x, y = np.asarray(x), np.asarray(y)
+        if x.shape != y.shape:
+            return False
+        if x.dtype.kind in "fc" or y.dtype.kind in "fc":
+            if not np.allclose(x.astype(np.float64), y.astype(np.float64), rtol=1e-4, atol=1e-5, equal_nan=True):
+                return False
+        elif not np.array_equal(x, y):
+            return False
+    return len(a) == len(b)
+
+
+def later_stages(model, spec, results, outcome, finish):
+    """The text round trip and the version converter on a model that passed everything so far."""
+    from onnx import parser, printer, version_converter
+    from onnx.reference import ReferenceEvaluator
+    outcome["stage"] = "text"
+    try:
+        back = parser.parse_model(printer.to_text(model))
+    except Exception:  # noqa: BLE001
+        return finish(1, "the printer's text does not parse", traceback.format_exc())
+    nodes = lambda m: [(n.op_type, list(n.output)) for n in m.graph.node]  # noqa: E731
+    if nodes(back) != nodes(model):
+        return finish(7, "text round trip changed the nodes", "%s -> %s" % (nodes(model), nodes(back)))
+    target = TARGET_OPSETS[spec["data_seed"] % len(TARGET_OPSETS)]
+    outcome["stage"] = "version_converter"
+    outcome["converted_to"] = target
+    try:
+        converted = version_converter.convert_version(model, target)
+    except Exception as exc:  # noqa: BLE001 - ONNX has no adapter for many operators and versions
+        outcome["conversion"] = "not supported: %s" % str(exc).strip().splitlines()[-1][:200]
+        return None
+    try:
+        checker.check_model(converted, full_check=True)
+    except Exception:  # noqa: BLE001
+        return finish(8, "the model converted to opset %d is rejected by the checker" % target, traceback.format_exc())
+    try:
+        again = ReferenceEvaluator(converted).run(None, random_inputs(spec))
+    except Exception:  # noqa: BLE001
+        return finish(1, "reference evaluator raised on the model converted to opset %d" % target, traceback.format_exc())
+    outcome["conversion"] = "converted"
+    if not same_outputs(results, again):
+        return finish(7, "the model converted to opset %d computes other outputs" % target)
+    return None
 
 
 def random_inputs(spec):
@@ -118,6 +178,9 @@ def main(spec_path, outcome_path):
         return finish(5, "reference output differs from shape inference", "; ".join(problems))
     if defect:
         return finish(6, "planted defect %s accepted" % defect)
+    code = later_stages(model, spec, results, outcome, finish)
+    if code is not None:
+        return code
     return finish(0, "passed")
 
 

@@ -24,7 +24,8 @@ from dlcov_pykit import Deadline, EventLog, parse_args, run_test  # noqa: E402
 import model_spec  # noqa: E402
 
 CHECK = os.path.join(HERE, "onnx_model_check.py")
-DEFAULT_FINDING_KINDS = {"1": "exception", "2": "exception", "5": "inconsistency", "6": "inconsistency"}
+DEFAULT_FINDING_KINDS = {"1": "exception", "2": "exception", "5": "inconsistency", "6": "inconsistency",
+                         "7": "inconsistency", "8": "inconsistency"}
 
 
 def options_of(args):
