@@ -127,6 +127,15 @@ class OnReal(unittest.TestCase):
                 self.assertTrue(os.path.isfile(os.path.join(trial, e["artifact"][:-5] + ".onnx")), e)
             with open(os.path.join(trial, "work", "summary.json")) as f:
                 self.assertEqual(json.load(f)["tests"], 6)
+            outcomes = []
+            for name in sorted(os.listdir(os.path.join(trial, "work", "outputs"))):
+                with open(os.path.join(trial, "work", "outputs", name)) as f:
+                    outcomes.append(json.load(f))
+            self.assertEqual(len(outcomes), 6)
+            # Seed 1's valid models reach the later stages; some are converted and compared.
+            self.assertTrue(any(o.get("conversion") == "converted" for o in outcomes), outcomes)
+            self.assertTrue(all(o["stage"] in ("checker", "shape_inference", "reference", "text", "version_converter")
+                                for o in outcomes), outcomes)
 
     def test_findings_name_the_model_and_replay(self):
         # Seeds found on ONNX 1.14.1 (model_spec's rules as of this test): AveragePool with
