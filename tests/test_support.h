@@ -22,7 +22,7 @@ std::string scratch_dir(const std::string& name);
 
 // Path of the instrumented tiny-dnn build prepared by the ctest fixture (instrument_tinydnn).
 std::string tinydnn_build_dir();
-// Path of a real framework's build (pytorch, tensorflow, mxnet) from the ctest fixtures
+// Path of a real framework's build (pytorch, tensorflow, mxnet, onnx) from the ctest fixtures
 // instrument_<name>.
 std::string framework_build_dir(const std::string& name);
 

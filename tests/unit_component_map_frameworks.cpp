@@ -201,6 +201,26 @@ TEST_CASE("mxnet map: borderline Python files, installed and in the source tree"
     CHECK(mapped(map, "include/mxnet/ndarray.h") == Component::Utility);
 }
 
+TEST_CASE("onnx map: the installed package and the sdist's C++ sources, every file mapped", "[component_map]") {
+    check_complete("onnx", tree_list("onnx-1.14.1-python-files.txt"), true);
+    check_complete("onnx", tree_list("onnx-1.14.1-sdist-cpp-files.txt"), true);
+    ComponentMap map = ComponentMap::load(shipped_map("onnx"));
+    CHECK(mapped(map, "onnx/helper.py") == Component::Api);
+    CHECK(mapped(map, "onnx/cpp2py_export.cc") == Component::Api);
+    CHECK(mapped(map, "onnx/checker.cc") == Component::Graph);
+    CHECK(mapped(map, "onnx/shape_inference/implementation.cc") == Component::Graph);
+    CHECK(mapped(map, "onnx/version_converter/adapters/upsample_9_10.h") == Component::Graph);
+    CHECK(mapped(map, "onnx/reference/reference_evaluator.py") == Component::Graph);
+    CHECK(mapped(map, "onnx/defs/math/defs.cc") == Component::Operation);
+    CHECK(mapped(map, "onnx/reference/ops/op_relu.py") == Component::Operation);
+    CHECK(mapped(map, "onnx/defs/schema.cc") == Component::Utility);
+    CHECK(mapped(map, "onnx/common/status.cc") == Component::Utility);
+    CHECK(mapped(map, "onnx/common/path.cc") == Component::Environment);
+    CHECK(excluded(map, ".setuptools-cmake-build/onnx/onnx-ml.pb.cc"));
+    CHECK(excluded(map, "onnx/onnx_ml_pb2.py"));
+    CHECK(excluded(map, "onnx/backend/test/case/node/abs.py"));
+}
+
 TEST_CASE("tools/check-component-map counts as ComponentMap does", "[component_map]") {
     // tools/install-deps installs Debian's python3-yaml for /usr/bin/python3.
     REQUIRE(dlcov::test::run_command("/usr/bin/python3 -c 'import yaml'").exit_code == 0);
