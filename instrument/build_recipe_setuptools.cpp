@@ -4,6 +4,8 @@
 // USE_* and BUILD_* options from the environment instead: its recipe sets them in env).
 #include "build_recipe.h"
 
+#include "process.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -25,7 +27,8 @@ std::vector<BuildStep> setuptools_steps(const FrameworkConfig& config, const Rec
     std::vector<std::string> options;
     for (const auto& option : b.options) options.push_back(expand_placeholders(option, c));
     for (const auto& option : b.modes.at(c.mode).options) options.push_back(expand_placeholders(option, c));
-    if (!options.empty()) env["CMAKE_ARGS"] = fmt::format("{}", fmt::join(options, " "));
+    // Quoted as a shell would read them: setup.py scripts split CMAKE_ARGS with shlex.
+    if (!options.empty()) env["CMAKE_ARGS"] = command_line(options);
     std::vector<std::string> wheel = {c.build + "/venv/bin/python", "-m", "pip", "wheel", "--no-input",
                                       "--no-build-isolation", "--no-deps", "-v", "-w", c.build + "/wheels", c.source};
     return {{"build a wheel (setup.py)", wheel, c.source, env}};

@@ -106,13 +106,22 @@ std::string slug(const std::string& what) {
     return out;
 }
 
+// CMake's compiler identification and try-compile folders (CMakeFiles/3.25.1, CMakeFiles/CMakeScratch):
+// compiled with the build's flags, so with --coverage, but no part of the framework.
+bool is_cmake_scratch(const fs::path& folder) {
+    if (folder.parent_path().filename() != "CMakeFiles") return false;
+    std::string name = folder.filename().string();
+    return name == "CMakeScratch" || name == "CMakeTmp" || (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0])));
+}
+
 std::vector<std::string> gcov_notes_under(const std::vector<std::string>& folders) {
     std::vector<std::string> notes;
     for (const auto& folder : folders) {
         if (!fs::is_directory(folder)) continue;
         for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied);
              it != fs::recursive_directory_iterator(); ++it) {
-            if (it->is_directory() && it->path().filename() == "venv") it.disable_recursion_pending();
+            if (it->is_directory() && (it->path().filename() == "venv" || is_cmake_scratch(it->path())))
+                it.disable_recursion_pending();
             else if (it->is_regular_file() && it->path().extension() == ".gcno") notes.push_back(it->path().string());
         }
     }
@@ -149,10 +158,24 @@ BuildManifest make_source_build(const FrameworkConfig& config, const SourceBuild
         config_error(config, config.line_of("build"), "build",
                      "the recipe has no " + mode + ": section (it builds " + b.modes.begin()->first +
                          (b.modes.size() > 1 ? " and " + b.modes.rbegin()->first : std::string()) + ")");
+    std::string folder = mode == config.mode ? config.name : config.name + "-" + mode;
+    if (request.source.empty() && !request.dry_run) {
+        // Without a checkout: the build as it was made (a campaign uses it; it is never rebuilt
+        // behind the user's back, that takes hours for a real framework).
+        fs::path existing = fs::absolute(request.builds_dir).lexically_normal() / folder / "build.json";
+        if (!fs::exists(existing))
+            throw UserError(config.path + " is a source-build recipe and " + existing.parent_path().string() +
+                            " has no build yet: build it with `dlcov instrument " + config.path + " --source DIR" +
+                            (mode == config.mode ? "" : " --mode " + mode) + "` (DIR: the " + config.framework +
+                            " checkout)");
+        BuildManifest manifest = load_manifest(existing.string());
+        out << "instrument: using the source build " << existing.parent_path().string() << " (built "
+            << manifest.built_at << "; --source DIR builds it again)\n";
+        return manifest;
+    }
     RecipeContext c;
     c.mode = mode;
     c.source = checkout_of(config, request.source);
-    std::string folder = mode == config.mode ? config.name : config.name + "-" + mode;
     c.build = (fs::absolute(request.builds_dir).lexically_normal() / folder).string();
     CompilerInfo cc = mode_compiler(config, mode, b.modes.at(mode).cc, "cc");
     CompilerInfo cxx = mode_compiler(config, mode, b.modes.at(mode).cxx, "cxx");

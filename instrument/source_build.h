@@ -30,7 +30,8 @@ struct SourceBuildRequest {
 };
 
 // Builds (or, with dry_run, prints the steps of) the source build and returns its manifest (empty
-// on a dry run). Throws UserError naming the config's file and line for a checkout that is not
+// on a dry run). Without a source (a campaign's `dlcov run`) the existing build is returned as it
+// is, or UserError says how to build it. Throws UserError naming the config's file and line for a checkout that is not
 // the framework's, a mode the recipe lacks, a compiler of the wrong kind or LLVM version, and a
 // failed step (with its log).
 BuildManifest make_source_build(const FrameworkConfig& config, const SourceBuildRequest& request, std::ostream& out);

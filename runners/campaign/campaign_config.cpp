@@ -55,7 +55,8 @@ std::string meaning_hash(const CampaignConfig& c) {
 CampaignConfig load_campaign(const std::string& path) {
     YamlFile file = YamlFile::load(path);
     const YAML::Node& root = file.root();
-    file.only_keys(root, {"name", "framework", "runners", "random_seed", "snapshot_interval", "jobs", "results_dir"});
+    file.only_keys(root, {"name", "framework", "runners", "random_seed", "snapshot_interval", "jobs", "results_dir",
+                          "framework_mode"});
     CampaignConfig c;
     c.path = fs::absolute(path).lexically_normal().string();
     fs::path dir = fs::path(c.path).parent_path();
@@ -63,6 +64,10 @@ CampaignConfig load_campaign(const std::string& path) {
     if (!std::regex_match(c.name, std::regex("[A-Za-z0-9][A-Za-z0-9_.-]*")))
         file.fail(root["name"], "name", "expected letters, digits, '_', '.' or '-' (it names the results folder)");
     c.framework_config = (dir / file.string(root, "framework")).lexically_normal().string();
+    c.framework_mode = file.string_or(root, "framework_mode", "");
+    if (!c.framework_mode.empty() && c.framework_mode != "llvm" && c.framework_mode != "gcov")
+        file.fail(root["framework_mode"], "framework_mode",
+                  "expected llvm or gcov (the coverage mode a source-build recipe was built in), not '" + c.framework_mode + "'");
     if (root["results_dir"]) c.results_dir = (dir / file.string(root, "results_dir")).lexically_normal().string();
     c.random_seed = unsigned(file.integer_in(root, "random_seed", 1, 0, kMaxSeed,
                                              fmt::format("expected an integer seed from 0 to {}", kMaxSeed)));

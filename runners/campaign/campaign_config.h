@@ -2,6 +2,8 @@
 //
 //   name: demo                                  # results go to <results-dir>/demo
 //   framework: ../frameworks/tinydnn.yaml       # relative to this file
+//   framework_mode: gcov                        # optional, source-build recipes only (*-src.yaml): the
+//                                               #   build of that mode (default: the recipe's mode)
 //   random_seed: 1                              # trial n of a runner gets seed random_seed + n - 1
 //   results_dir: ../../results                 # optional: where campaign folders go, relative to this
 //                                               #   file (default: ./results; --results-dir overrides)
@@ -26,6 +28,7 @@ struct CampaignConfig {
     std::string path;              // absolute path of the campaign file
     std::string name;
     std::string framework_config;  // absolute path
+    std::string framework_mode;    // "" = the recipe's; a source build is used as built, never rebuilt
     std::string results_dir;       // absolute path, "" when the file does not say
     unsigned random_seed = 1;
     double snapshot_interval = 10;  // seconds

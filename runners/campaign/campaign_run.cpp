@@ -79,6 +79,7 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
     InstrumentOptions io;
     io.config_path = config.framework_config;
     io.builds_dir = options.builds_dir;
+    io.mode = config.framework_mode;
     BuildManifest build = instrument(io, out, out);
 
     bool has_store = fs::exists(folder.store_path());
