@@ -119,10 +119,13 @@ void config_mode_keys(const YamlFile& file) {
     if (mode == "llvm" || mode == "gcov") {
         for (const char* key : {"debian_package", "source", "system_includes", "compiler", "counters", "flags", "targets"})
             common.push_back(key);
+    } else if (mode == "sancov") {  // as llvm, without `counters` (the runtime's, README of coverage/sancov/)
+        for (const char* key : {"debian_package", "source", "system_includes", "compiler", "flags", "targets"})
+            common.push_back(key);
     } else if (mode == "python") {
         common.push_back("environment");
     } else {
-        file.fail(root["mode"], "mode", "'" + mode + "' is not a coverage mode; supported: llvm, gcov, python");
+        file.fail(root["mode"], "mode", "'" + mode + "' is not a coverage mode; supported: llvm, gcov, sancov, python");
     }
     file.only_keys(root, common);
 }

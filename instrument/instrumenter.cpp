@@ -223,7 +223,7 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
     const bool gcov = config.mode == "gcov";
     if (!gcov && !compiler.llvm_major)
         config_error(config, config.line_of("compiler"), "compiler",
-                     compiler.path + " is not clang (mode llvm needs clang); it says: " +
+                     compiler.path + " is not clang (modes llvm and sancov need clang); it says: " +
                          compiler.version.substr(0, compiler.version.find('\n')));
     if (gcov && !compiler.gcc_major)
         config_error(config, config.line_of("compiler"), "compiler",
@@ -249,7 +249,7 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
     std::string reason = options.force ? "--force" : reason_to_rebuild(paths, hash);
     if (reason.empty()) {
         BuildManifest manifest = load_manifest(paths.manifest.string());
-        if (!gcov && (manifest.layout_profile.empty() || !fs::exists(manifest.layout_profile))) {
+        if (manifest.mode == "llvm" && (manifest.layout_profile.empty() || !fs::exists(manifest.layout_profile))) {
             // A build from before layout profiles: add one instead of recompiling.
             manifest.layout_profile = paths.layout_profile.string();
             write_layout_profile(manifest.objects, manifest.layout_profile, out);
@@ -306,8 +306,11 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
         // The gcov of the same gcc reads them (installed with it: gcc-N).
         manifest.gcov = find_gcc_tool("gcov", *compiler.gcc_major);
     } else {
-        manifest.layout_profile = paths.layout_profile.string();
-        write_layout_profile(manifest.objects, manifest.layout_profile, out);
+        // A sancov build's layout comes from its binaries alone (coverage/sancov/sancov_layer.h).
+        if (config.mode == "llvm") {
+            manifest.layout_profile = paths.layout_profile.string();
+            write_layout_profile(manifest.objects, manifest.layout_profile, out);
+        }
         manifest.llvm_major = *compiler.llvm_major;
     }
     manifest.name = config.name;

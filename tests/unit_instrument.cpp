@@ -114,8 +114,8 @@ TEST_CASE("framework config errors name file, line and key", "[instrument]") {
         CHECK_THAT(config_error_of(dir, typo), Contains(file + ":11: key 'source'"));
     }
     SECTION("unsupported mode") {
-        CHECK_THAT(config_error_of(dir, yaml + "mode: sancov-not-yet\n"),
-                   Contains(file + ":12: key 'mode'") && Contains("supported: llvm, gcov, python"));
+        CHECK_THAT(config_error_of(dir, yaml + "mode: afl\n"),
+                   Contains(file + ":12: key 'mode'") && Contains("supported: llvm, gcov, sancov, python"));
     }
     SECTION("counters other than atomic or plain") {
         CHECK_THAT(config_error_of(dir, yaml + "counters: fast\n"),

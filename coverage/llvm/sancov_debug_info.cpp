@@ -1,0 +1,243 @@
+#include "sancov_debug_info.h"
+
+#include "error.h"
+
+#include <llvm/DebugInfo/DWARF/DWARFContext.h>
+#include <llvm/DebugInfo/Symbolize/Symbolize.h>
+#include <llvm/Demangle/Demangle.h>
+#include <llvm/Object/ELFObjectFile.h>
+#include <llvm/Object/ObjectFile.h>
+#include <llvm/Support/Endian.h>
+#include <llvm/Support/Error.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+namespace fs = std::filesystem;
+
+namespace dlcov {
+
+namespace {
+
+constexpr const char* kPcTable = "__sancov_pcs";
+
+std::string message(llvm::Error error) { return llvm::toString(std::move(error)); }
+
+llvm::object::OwningBinary<llvm::object::ObjectFile> open_object(const std::string& path) {
+    auto object = llvm::object::ObjectFile::createObjectFile(path);
+    if (!object) throw UserError(path + ": not a binary LLVM can read: " + message(object.takeError()));
+    return std::move(*object);
+}
+
+std::string hex(llvm::ArrayRef<uint8_t> bytes) {
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (uint8_t b : bytes) {
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    }
+    return out;
+}
+
+template <typename ELFT>
+std::string build_id_of(const llvm::object::ELFFile<ELFT>& elf) {
+    auto sections = elf.sections();
+    if (!sections) return "";
+    for (const auto& section : *sections) {
+        if (section.sh_type != llvm::ELF::SHT_NOTE) continue;
+        llvm::Error error = llvm::Error::success();
+        for (const auto& note : elf.notes(section, error))
+            if (note.getType() == llvm::ELF::NT_GNU_BUILD_ID && note.getName() == "GNU") {
+                llvm::consumeError(std::move(error));
+                return hex(note.getDesc());
+            }
+        llvm::consumeError(std::move(error));
+    }
+    return "";
+}
+
+std::string build_id_of(const llvm::object::ObjectFile& object) {
+    if (const auto* elf = llvm::dyn_cast<llvm::object::ELF64LEObjectFile>(&object)) return build_id_of(elf->getELFFile());
+    if (const auto* elf = llvm::dyn_cast<llvm::object::ELF32LEObjectFile>(&object)) return build_id_of(elf->getELFFile());
+    return "";
+}
+
+struct PcEntry {
+    uint64_t address;
+    bool function_entry;
+};
+
+std::vector<PcEntry> pc_table(const std::string& path, const llvm::object::ObjectFile& object) {
+    if (object.getBytesInAddress() != 8) throw UserError(path + ": only 64-bit binaries are read in sancov mode");
+    for (const auto& section : object.sections()) {
+        auto name = section.getName();
+        if (!name || *name != kPcTable) {
+            if (!name) llvm::consumeError(name.takeError());
+            continue;
+        }
+        auto contents = section.getContents();
+        if (!contents) throw UserError(path + ": cannot read its " + kPcTable + " section: " + message(contents.takeError()));
+        if (contents->size() % 16)
+            throw UserError(path + ": its " + kPcTable + " section has " + std::to_string(contents->size()) +
+                            " bytes, not a whole number of (pc, flags) pairs");
+        std::vector<PcEntry> table;
+        bool any_address = false;
+        for (size_t at = 0; at < contents->size(); at += 16) {
+            uint64_t pc = llvm::support::endian::read64le(contents->data() + at);
+            uint64_t flags = llvm::support::endian::read64le(contents->data() + at + 8);
+            table.push_back({pc, (flags & 1) != 0});
+            any_address = any_address || pc;
+        }
+        if (!table.empty() && !any_address)
+            throw UserError(path + ": its pc-table holds no addresses (linked with lld? link with GNU ld, or with lld "
+                                   "and -Wl,--apply-dynamic-relocs)");
+        return table;
+    }
+    throw UserError(path + ": has no SanitizerCoverage pc-table (" + kPcTable +
+                    "); build it with -fsanitize-coverage=trace-pc-guard,pc-table (dlcov's sancov mode)");
+}
+
+// Function sizes by address, from the symbol table: where a function's last block ends.
+std::map<uint64_t, uint64_t> function_sizes(const llvm::object::ObjectFile& object) {
+    std::map<uint64_t, uint64_t> sizes;
+    for (const llvm::object::ELFSymbolRef symbol : object.symbols()) {
+        auto type = symbol.getType();
+        auto address = symbol.getAddress();
+        if (!type || !address) {
+            if (!type) llvm::consumeError(type.takeError());
+            if (!address) llvm::consumeError(address.takeError());
+            continue;
+        }
+        if (*type != llvm::object::SymbolRef::ST_Function || !symbol.getSize()) continue;
+        uint64_t& size = sizes[*address];
+        size = std::max(size, symbol.getSize());
+    }
+    return sizes;
+}
+
+uint64_t text_section_index(const llvm::object::ObjectFile& object, uint64_t address) {
+    for (const auto& section : object.sections())
+        if (section.isText() && address >= section.getAddress() && address < section.getAddress() + section.getSize())
+            return section.getIndex();
+    return llvm::object::SectionedAddress::UndefSection;
+}
+
+// Functions and source lines, each once, as they are found.
+class SourceIndex {
+public:
+    explicit SourceIndex(SancovObject& out) : out_(out) {}
+
+    uint32_t function(const llvm::DILineInfo& frame) {
+        auto key = std::make_pair(frame.FileName, frame.FunctionName);
+        auto [it, added] = functions_.try_emplace(key, uint32_t(out_.functions.size()));
+        if (added) {
+            SancovFunction f;
+            f.file = frame.FileName;
+            f.name = frame.FunctionName;
+            f.display = llvm::demangle(frame.FunctionName);
+            out_.functions.push_back(std::move(f));
+        }
+        // Its declaration's line when that is in the same file, else its first line seen.
+        SancovFunction& f = out_.functions[it->second];
+        if (frame.StartFileName == frame.FileName && frame.StartLine) f.line = frame.StartLine;
+        else if (frame.StartFileName != frame.FileName && (!f.line || frame.Line < f.line)) f.line = frame.Line;
+        return it->second;
+    }
+
+private:
+    SancovObject& out_;
+    std::map<std::pair<std::string, std::string>, uint32_t> functions_;
+};
+
+bool usable(const llvm::DILineInfo& frame) {
+    return frame.Line && frame.FunctionName != llvm::DILineInfo::BadString &&
+           frame.FileName != llvm::DILineInfo::BadString;
+}
+
+}  // namespace
+
+std::string elf_build_id(const std::string& path) {
+    auto binary = open_object(path);
+    return build_id_of(*binary.getBinary());
+}
+
+SancovObject read_sancov_object(const std::string& path) {
+    auto binary = open_object(path);
+    const llvm::object::ObjectFile& object = *binary.getBinary();
+    SancovObject out;
+    out.path = path;
+    out.build_id = build_id_of(object);
+    std::error_code ec;
+    out.file_size = fs::file_size(path, ec);
+    std::vector<PcEntry> table = pc_table(path, object);
+    out.blocks = table.size();
+    std::map<uint64_t, uint64_t> sizes = function_sizes(object);
+
+    std::unique_ptr<llvm::DWARFContext> dwarf = llvm::DWARFContext::create(object);
+    if (!table.empty() && dwarf->getNumCompileUnits() == 0)
+        throw UserError(path + ": has no debug information; sancov mode maps blocks to lines through it: build with -g");
+    llvm::symbolize::LLVMSymbolizer::Options options;
+    options.PrintFunctions = llvm::DINameKind::LinkageName;
+    options.Demangle = false;  // linkage names identify instantiations; SourceIndex demangles for display
+    options.PathStyle = llvm::DILineInfoSpecifier::FileLineInfoKind::AbsoluteFilePath;
+    llvm::symbolize::LLVMSymbolizer symbolizer(options);
+    SourceIndex index(out);
+    const llvm::DILineInfoSpecifier rows_only(llvm::DILineInfoSpecifier::FileLineInfoKind::None,
+                                              llvm::DINameKind::None);
+
+    // One function's blocks at a time: an entry block and the blocks after it in the table.
+    for (size_t first = 0; first < table.size();) {
+        size_t last = first + 1;
+        while (last < table.size() && !table[last].function_entry) ++last;
+        std::vector<std::pair<uint64_t, uint32_t>> by_address;  // (address, block)
+        for (size_t b = first; b < last; ++b) by_address.emplace_back(table[b].address, uint32_t(b));
+        std::sort(by_address.begin(), by_address.end());
+        uint64_t function_start = table[first].address;
+        auto size = sizes.find(function_start);
+        uint64_t function_end = size != sizes.end() ? function_start + size->second : by_address.back().first + 1;
+        uint64_t section = text_section_index(object, function_start);
+
+        for (size_t k = 0; k < by_address.size(); ++k) {
+            auto [address, block] = by_address[k];
+            uint64_t end = k + 1 < by_address.size() ? by_address[k + 1].first : std::max(function_end, address + 1);
+            std::vector<uint64_t> rows = {address};
+            for (const auto& row : dwarf->getLineInfoForAddressRange({address, section}, end - address, rows_only))
+                if (row.first != address) rows.push_back(row.first);
+            for (uint64_t row : rows) {
+                auto frames = symbolizer.symbolizeInlinedCode(path, {row, section});
+                if (!frames) {
+                    llvm::consumeError(frames.takeError());
+                    continue;
+                }
+                for (uint32_t i = 0; i < frames->getNumberOfFrames(); ++i) {
+                    const llvm::DILineInfo& frame = frames->getFrame(i);
+                    if (!usable(frame)) continue;
+                    out.uses.push_back({block, index.function(frame), frame.Line});
+                }
+            }
+            if (table[block].function_entry) {
+                auto frames = symbolizer.symbolizeInlinedCode(path, {address, section});
+                if (!frames) {
+                    llvm::consumeError(frames.takeError());
+                } else if (uint32_t n = frames->getNumberOfFrames(); n && usable(frames->getFrame(n - 1))) {
+                    out.entries.push_back({block, index.function(frames->getFrame(n - 1)), 0});
+                }
+            }
+        }
+        first = last;
+    }
+    // Each (block, function, line) once.
+    auto order = [](const SancovLineUse& a, const SancovLineUse& b) {
+        return std::tie(a.block, a.function, a.line) < std::tie(b.block, b.function, b.line);
+    };
+    auto same = [](const SancovLineUse& a, const SancovLineUse& b) {
+        return a.block == b.block && a.function == b.function && a.line == b.line;
+    };
+    std::sort(out.uses.begin(), out.uses.end(), order);
+    out.uses.erase(std::unique(out.uses.begin(), out.uses.end(), same), out.uses.end());
+    return out;
+}
+
+}  // namespace dlcov
