@@ -11,6 +11,7 @@
 #include <llvm/Support/Error.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <unordered_map>
@@ -99,22 +100,30 @@ std::vector<PcEntry> pc_table(const std::string& path, const llvm::object::Objec
                     "); build it with -fsanitize-coverage=trace-pc-guard,pc-table (dlcov's sancov mode)");
 }
 
-// Function sizes by address, from the symbol table: where a function's last block ends.
-std::map<uint64_t, uint64_t> function_sizes(const llvm::object::ObjectFile& object) {
-    std::map<uint64_t, uint64_t> sizes;
+// Function symbols by address, from the symbol table: where a function's last block ends, and
+// its name for messages.
+struct FunctionSymbol {
+    uint64_t size = 0;
+    std::string name;
+};
+
+std::map<uint64_t, FunctionSymbol> function_symbols(const llvm::object::ObjectFile& object) {
+    std::map<uint64_t, FunctionSymbol> symbols;
     for (const llvm::object::ELFSymbolRef symbol : object.symbols()) {
         auto type = symbol.getType();
         auto address = symbol.getAddress();
-        if (!type || !address) {
+        auto name = symbol.getName();
+        if (!type || !address || !name) {
             if (!type) llvm::consumeError(type.takeError());
             if (!address) llvm::consumeError(address.takeError());
+            if (!name) llvm::consumeError(name.takeError());
             continue;
         }
         if (*type != llvm::object::SymbolRef::ST_Function || !symbol.getSize()) continue;
-        uint64_t& size = sizes[*address];
-        size = std::max(size, symbol.getSize());
+        FunctionSymbol& f = symbols[*address];
+        if (symbol.getSize() > f.size) f = {symbol.getSize(), name->str()};
     }
-    return sizes;
+    return symbols;
 }
 
 uint64_t text_section_index(const llvm::object::ObjectFile& object, uint64_t address) {
@@ -173,19 +182,21 @@ SancovObject read_sancov_object(const std::string& path) {
     out.file_size = fs::file_size(path, ec);
     std::vector<PcEntry> table = pc_table(path, object);
     out.blocks = table.size();
-    std::map<uint64_t, uint64_t> sizes = function_sizes(object);
+    std::map<uint64_t, FunctionSymbol> symbols = function_symbols(object);
 
     std::unique_ptr<llvm::DWARFContext> dwarf = llvm::DWARFContext::create(object);
-    if (!table.empty() && dwarf->getNumCompileUnits() == 0)
-        throw UserError(path + ": has no debug information; sancov mode maps blocks to lines through it: build with -g");
     llvm::symbolize::LLVMSymbolizer::Options options;
     options.PrintFunctions = llvm::DINameKind::LinkageName;
     options.Demangle = false;  // linkage names identify instantiations; SourceIndex demangles for display
     options.PathStyle = llvm::DILineInfoSpecifier::FileLineInfoKind::AbsoluteFilePath;
     llvm::symbolize::LLVMSymbolizer symbolizer(options);
     SourceIndex index(out);
-    const llvm::DILineInfoSpecifier rows_only(llvm::DILineInfoSpecifier::FileLineInfoKind::None,
-                                              llvm::DINameKind::None);
+    // Every row of the line table in a range. (FileLineInfoKind::None would give only the row at
+    // the range's start: getLineInfoForAddressRange then returns one entry.)
+    const llvm::DILineInfoSpecifier all_rows(llvm::DILineInfoSpecifier::FileLineInfoKind::RawValue,
+                                             llvm::DINameKind::None);
+    size_t functions = 0;
+    std::vector<uint64_t> without_lines;  // entry addresses of instrumented functions no line table covers
 
     // One function's blocks at a time: an entry block and the blocks after it in the table.
     for (size_t first = 0; first < table.size();) {
@@ -195,15 +206,22 @@ SancovObject read_sancov_object(const std::string& path) {
         for (size_t b = first; b < last; ++b) by_address.emplace_back(table[b].address, uint32_t(b));
         std::sort(by_address.begin(), by_address.end());
         uint64_t function_start = table[first].address;
-        auto size = sizes.find(function_start);
-        uint64_t function_end = size != sizes.end() ? function_start + size->second : by_address.back().first + 1;
+        auto symbol = symbols.find(function_start);
+        uint64_t function_end =
+            symbol != symbols.end() ? function_start + symbol->second.size : by_address.back().first + 1;
         uint64_t section = text_section_index(object, function_start);
+        ++functions;
+        if (!dwarf->getCompileUnitForAddress(function_start)) {
+            without_lines.push_back(function_start);
+            first = last;
+            continue;
+        }
 
         for (size_t k = 0; k < by_address.size(); ++k) {
             auto [address, block] = by_address[k];
             uint64_t end = k + 1 < by_address.size() ? by_address[k + 1].first : std::max(function_end, address + 1);
             std::vector<uint64_t> rows = {address};
-            for (const auto& row : dwarf->getLineInfoForAddressRange({address, section}, end - address, rows_only))
+            for (const auto& row : dwarf->getLineInfoForAddressRange({address, section}, end - address, all_rows))
                 if (row.first != address) rows.push_back(row.first);
             for (uint64_t row : rows) {
                 auto frames = symbolizer.symbolizeInlinedCode(path, {row, section});
@@ -214,7 +232,7 @@ SancovObject read_sancov_object(const std::string& path) {
                 for (uint32_t i = 0; i < frames->getNumberOfFrames(); ++i) {
                     const llvm::DILineInfo& frame = frames->getFrame(i);
                     if (!usable(frame)) continue;
-                    out.uses.push_back({block, index.function(frame), frame.Line});
+                    out.uses.push_back({block, index.function(frame), frame.Line, i + 1 < frames->getNumberOfFrames()});
                 }
             }
             if (table[block].function_entry) {
@@ -228,12 +246,22 @@ SancovObject read_sancov_object(const std::string& path) {
         }
         first = last;
     }
-    // Each (block, function, line) once.
+    if (!without_lines.empty()) {
+        auto symbol = symbols.find(without_lines.front());
+        char at[32];
+        std::snprintf(at, sizeof at, "0x%llx", static_cast<unsigned long long>(without_lines.front()));
+        throw UserError(path + ": " + std::to_string(without_lines.size()) + " of its " + std::to_string(functions) +
+                        " instrumented functions have no line table (first: " +
+                        (symbol != symbols.end() ? llvm::demangle(symbol->second.name) + " at " : std::string()) + at +
+                        "); sancov mode maps blocks to source lines through the debug information: compile every "
+                        "instrumented source with -g (not -g0)");
+    }
+    // Each (block, function, line, inlined) once.
     auto order = [](const SancovLineUse& a, const SancovLineUse& b) {
-        return std::tie(a.block, a.function, a.line) < std::tie(b.block, b.function, b.line);
+        return std::tie(a.block, a.function, a.line, a.inlined) < std::tie(b.block, b.function, b.line, b.inlined);
     };
     auto same = [](const SancovLineUse& a, const SancovLineUse& b) {
-        return a.block == b.block && a.function == b.function && a.line == b.line;
+        return a.block == b.block && a.function == b.function && a.line == b.line && a.inlined == b.inlined;
     };
     std::sort(out.uses.begin(), out.uses.end(), order);
     out.uses.erase(std::unique(out.uses.begin(), out.uses.end(), same), out.uses.end());

@@ -5,9 +5,12 @@
 // (llvm/DebugInfo/Symbolize), once per binary. coverage/sancov/ builds its layout from this.
 //
 // A block runs the machine code from its address to the next block's address in its function
-// (to the function's end for the last): every line-table row in that range is a source line the
-// block runs, and every frame of the row's inlining chain (the inlined callee's line, the line
-// of its call in the caller, ...) is a line of that frame's function.
+// (to the function's end, from the symbol table, for the last): every line-table row in that
+// range is a source line the block runs, and every frame of the row's inlining chain (the inlined
+// callee's line, the line of its call in the caller, ...) is a line of that frame's function.
+// So the lines of a binary are exactly the (file, line) pairs that its line table gives to some
+// address inside an instrumented function (line 0, "no source line", left out), and the lines of
+// the call sites of the code inlined there.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -22,11 +25,13 @@ struct SancovFunction {
     unsigned line = 0;    // of its declaration, 0 when unknown
 };
 
-// Block `block` runs line `line` of function `function` (an index into SancovObject::functions).
+// Block `block` runs line `line` of function `function` (an index into SancovObject::functions);
+// `inlined`: in a copy of the function inlined into another (not the block's outermost frame).
 struct SancovLineUse {
     uint32_t block = 0;
     uint32_t function = 0;
     unsigned line = 0;
+    bool inlined = false;
 };
 
 struct SancovObject {
@@ -42,7 +47,8 @@ struct SancovObject {
 
 // Reads a sancov-instrumented binary. UserError naming the file when it is not an ELF file,
 // has no pc-table (not built with -fsanitize-coverage=...,pc-table), has an unrelocated one
-// (linked with lld without --apply-dynamic-relocs), or has no line tables (built without -g).
+// (linked with lld without --apply-dynamic-relocs), or has an instrumented function that no
+// compile unit's line table covers (a source compiled without -g, or with -g0 after it).
 SancovObject read_sancov_object(const std::string& path);
 
 // The GNU build id of an ELF binary as hex, "" when it has none; UserError when unreadable.
