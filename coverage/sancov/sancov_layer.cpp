@@ -24,6 +24,7 @@ struct FunctionBlocks {
     unsigned line = 0;
     std::map<unsigned, std::vector<uint32_t>> lines;  // source line -> blocks that run it
     std::vector<uint32_t> entries;
+    std::vector<uint32_t> inlined;  // blocks that run an inlined copy
 };
 
 std::string describe_module(const ModuleCounts& m) {
@@ -51,8 +52,10 @@ SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_ro
             if (f.line && (!fb.line || f.line < fb.line)) fb.line = f.line;
             local.push_back(&fb);
         }
-        for (const SancovLineUse& use : object.uses)
+        for (const SancovLineUse& use : object.uses) {
             local[use.function]->lines[use.line].push_back(uint32_t(block_count_ + use.block));
+            if (use.inlined) local[use.function]->inlined.push_back(uint32_t(block_count_ + use.block));
+        }
         for (const SancovLineUse& entry : object.entries)
             local[entry.function]->entries.push_back(uint32_t(block_count_ + entry.block));
         block_count_ += object.blocks;
@@ -67,6 +70,7 @@ SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_ro
     }
     line_begin_.push_back(0);
     entry_begin_.push_back(0);
+    inlined_begin_.push_back(0);
     for (auto& [path, definitions] : by_file) {
         SourceFile file;
         file.path = path;
@@ -91,7 +95,10 @@ SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_ro
                 inst.function_index = layout_.function_items++;
                 entry_blocks_.insert(entry_blocks_.end(), fb->entries.begin(), fb->entries.end());
                 entry_begin_.push_back(uint32_t(entry_blocks_.size()));
-                function_lines_.emplace_back(inst.first_line, inst.line_count);
+                std::sort(fb->inlined.begin(), fb->inlined.end());
+                fb->inlined.erase(std::unique(fb->inlined.begin(), fb->inlined.end()), fb->inlined.end());
+                inlined_blocks_.insert(inlined_blocks_.end(), fb->inlined.begin(), fb->inlined.end());
+                inlined_begin_.push_back(uint32_t(inlined_blocks_.size()));
                 fn.instantiations.push_back(std::move(inst));
             }
             file.functions.push_back(std::move(fn));
@@ -155,13 +162,11 @@ CoverageCounts SancovLayer::on_layout(const std::vector<uint64_t>& blocks) const
         for (uint32_t k = line_begin_[i]; k < line_begin_[i + 1]; ++k)
             counts.lines[i] = std::max(counts.lines[i], blocks[line_blocks_[k]]);
     for (size_t f = 0; f < counts.functions.size(); ++f) {
-        uint64_t entered = 0;
+        uint64_t entered = 0, inlined = 0;
         for (uint32_t k = entry_begin_[f]; k < entry_begin_[f + 1]; ++k) entered += blocks[entry_blocks_[k]];
-        if (!entered) {  // never called as itself: did it run inlined?
-            auto [first, n] = function_lines_[f];
-            for (size_t i = first; i < first + n; ++i) entered = std::max(entered, counts.lines[i]);
-        }
-        counts.functions[f] = entered;
+        for (uint32_t k = inlined_begin_[f]; k < inlined_begin_[f + 1]; ++k)
+            inlined = std::max(inlined, blocks[inlined_blocks_[k]]);
+        counts.functions[f] = entered + inlined;
     }
     return counts;
 }

@@ -8,8 +8,11 @@
 //   - a line item is a (function, source line) that some block runs; its count is the largest
 //     count of those blocks;
 //   - a function item is a function (a linkage name: each template instantiation its own); its
-//     count is the number of times its entry block ran, or for a function that only ran inlined
-//     into others, the largest count of its blocks;
+//     count is the number of times its entry block ran (summed over the binaries that have it),
+//     plus, when it is also inlined into other functions, the largest count of a block that runs
+//     its inlined code (its inlined calls when its body has no loop). A block of its own that ran
+//     without its entry (a forked child resumes in the middle of the function that called fork)
+//     does not make it executed;
 //   - definitions group instantiations by file and declaration line, as llvm-cov groups them;
 //   - no branches: SanitizerCoverage counts edges between blocks, not the two sides of a
 //     condition in the source (README.md says how that differs from llvm mode).
@@ -58,9 +61,9 @@ private:
     CoverageLayout layout_;
     // Line item i runs in blocks line_blocks_[line_begin_[i] .. line_begin_[i+1]).
     std::vector<uint32_t> line_begin_, line_blocks_;
-    // Function item i: its entry blocks, and the range of its line items (when never entered).
+    // Function item i: its entry blocks, and the blocks that run its code inlined elsewhere.
     std::vector<uint32_t> entry_begin_, entry_blocks_;
-    std::vector<std::pair<size_t, size_t>> function_lines_;
+    std::vector<uint32_t> inlined_begin_, inlined_blocks_;
 };
 
 }  // namespace dlcov::sancov

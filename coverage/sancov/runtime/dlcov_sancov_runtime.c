@@ -10,9 +10,11 @@
  * process killed by SIGKILL keeps everything it covered (sancov_format.h has the layout).
  *
  * Without DLCOV_SANCOV_FILE every guard is set to 0 and the callback returns at once. A forked
- * child writes a profile of its own (pthread_atfork): without that it would count into its
- * parent's file. A file that already exists (an exec'd program has its parent's pid) is never
- * overwritten: the name gets .1, .2, ... before .sancov.
+ * child writes a profile of its own (pthread_atfork), its counters all zero at the fork: it
+ * counts only what it runs itself, as the parent's profile counts only what the parent ran
+ * (without that the child's edges would go into its parent's file). A file that already exists
+ * (an exec'd program has its parent's pid) is never overwritten: the name gets .1, .2, ...
+ * before .sancov.
  *
  * This file is compiled without coverage (it is dlcov's own code, not the framework's).
  */
@@ -207,8 +209,13 @@ static int find_module_of(struct dl_phdr_info* info, size_t size, void* data) {
     return 0;
 }
 
-/* After fork: the child's counters go to a file of its own, starting from zero. */
-static void in_forked_child(void) {
+/* fork holds the lock (a module being added in another thread must not be half copied) */
+static void before_fork(void) { pthread_mutex_lock(&lock); }
+static void in_parent_after_fork(void) { pthread_mutex_unlock(&lock); }
+
+/* After fork, in the child, before fork returns there: the child's counters go to a file of its
+ * own (DLCOV_SANCOV_FILE expanded with the child's pid), all of them starting from zero. */
+static void forked_child_profile(void) {
     if (disabled || fd < 0) return;
     close(fd);
     fd = -1;
@@ -223,6 +230,11 @@ static void in_forked_child(void) {
         mmap(area + m->first_slot, m->pages * DLCOV_SANCOV_PAGE_BYTES, PROT_READ | PROT_WRITE,
              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     }
+}
+
+static void in_forked_child(void) {
+    forked_child_profile();
+    pthread_mutex_unlock(&lock);
 }
 
 static void switch_off(uint32_t* start, uint32_t* stop) {
@@ -282,7 +294,7 @@ void __sanitizer_cov_trace_pc_guard_init(uint32_t* start, uint32_t* stop) {
     next_slot += pages * SLOTS_PER_PAGE;
     ++module_count;
     if (!fork_handler_installed) {
-        pthread_atfork(NULL, NULL, in_forked_child);
+        pthread_atfork(before_fork, in_parent_after_fork, in_forked_child);
         fork_handler_installed = 1;
     }
     pthread_mutex_unlock(&lock);
