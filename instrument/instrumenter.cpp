@@ -239,11 +239,19 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
     paths.layout_profile = paths.root / "layout.profdata";
 
     // The framework copy comes first on the include path so it wins over any installed copy.
-    std::vector<std::string> flags = coverage_flags(config.mode, config.atomic_counters);
+    // sancov's flags come after the config's: its -g must win over any debug flag before it
+    // (the layer maps blocks to lines through the line tables; load_framework_config refuses -g0).
+    const bool coverage_flags_last = config.mode == "sancov";
+    std::vector<std::string> flags;
+    if (!coverage_flags_last) flags = coverage_flags(config.mode, config.atomic_counters);
     for (const std::string& flag : {std::string("-I"), paths.src.string(), std::string("-isystem"),
                                     paths.shim.string()})
         flags.push_back(flag);
     flags.insert(flags.end(), config.flags.begin(), config.flags.end());
+    if (coverage_flags_last) {
+        std::vector<std::string> mode_flags = coverage_flags(config.mode, config.atomic_counters);
+        flags.insert(flags.end(), mode_flags.begin(), mode_flags.end());
+    }
 
     std::string hash = input_hash(config, compiler.path, compiler.version, flags);
     std::string reason = options.force ? "--force" : reason_to_rebuild(paths, hash);
