@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <regex>
+#include <unordered_set>
 #include <unordered_map>
 
 namespace fs = std::filesystem;
@@ -165,6 +167,45 @@ bool usable(const llvm::DILineInfo& frame) {
            frame.FileName != llvm::DILineInfo::BadString;
 }
 
+// Linkage names of the functions the compiler wrote, not the source: DW_AT_artificial on the
+// subprogram or its declaration (implicit constructors, destructors and assignments, a lambda's
+// conversion to a function pointer). clang's source-based coverage maps none of them.
+std::unordered_set<std::string> artificial_functions(llvm::DWARFContext& dwarf) {
+    std::unordered_set<std::string> out;
+    for (const auto& unit : dwarf.compile_units())
+        for (const llvm::DWARFDebugInfoEntry& entry : unit->dies()) {
+            llvm::DWARFDie die(unit.get(), &entry);
+            if (die.getTag() != llvm::dwarf::DW_TAG_subprogram || !die.findRecursively(llvm::dwarf::DW_AT_artificial))
+                continue;
+            if (const char* name = die.getName(llvm::DINameKind::LinkageName)) out.insert(name);
+        }
+    return out;
+}
+
+// A constructor or destructor other than the base-object one (C1, C3, D0, D1): clang's coverage
+// counts the base-object variant (C2, D2) only, which the others call or inline.
+bool derived_structor_variant(const std::string& name) {
+    llvm::ItaniumPartialDemangler demangler;
+    if (demangler.partialDemangle(name.c_str()) || !demangler.isCtorOrDtor()) return false;
+    static const std::regex variant("(C1|C3|CI1|D0|D1)[EI]");
+    return std::regex_search(name, variant);
+}
+
+// Frames of the source's own functions count; the compiler's are left out.
+class SourceFunctions {
+public:
+    explicit SourceFunctions(llvm::DWARFContext& dwarf) : artificial_(artificial_functions(dwarf)) {}
+    bool of_source(const llvm::DILineInfo& frame) {
+        auto [it, added] = verdicts_.try_emplace(frame.FunctionName, true);
+        if (added) it->second = !artificial_.count(frame.FunctionName) && !derived_structor_variant(frame.FunctionName);
+        return it->second;
+    }
+
+private:
+    std::unordered_set<std::string> artificial_;
+    std::unordered_map<std::string, bool> verdicts_;
+};
+
 }  // namespace
 
 std::string elf_build_id(const std::string& path) {
@@ -191,6 +232,7 @@ SancovObject read_sancov_object(const std::string& path) {
     options.PathStyle = llvm::DILineInfoSpecifier::FileLineInfoKind::AbsoluteFilePath;
     llvm::symbolize::LLVMSymbolizer symbolizer(options);
     SourceIndex index(out);
+    SourceFunctions source_functions(*dwarf);
     // Every row of the line table in a range. (FileLineInfoKind::None would give only the row at
     // the range's start: getLineInfoForAddressRange then returns one entry.)
     const llvm::DILineInfoSpecifier all_rows(llvm::DILineInfoSpecifier::FileLineInfoKind::RawValue,
@@ -231,7 +273,7 @@ SancovObject read_sancov_object(const std::string& path) {
                 }
                 for (uint32_t i = 0; i < frames->getNumberOfFrames(); ++i) {
                     const llvm::DILineInfo& frame = frames->getFrame(i);
-                    if (!usable(frame)) continue;
+                    if (!usable(frame) || !source_functions.of_source(frame)) continue;
                     out.uses.push_back({block, index.function(frame), frame.Line, i + 1 < frames->getNumberOfFrames()});
                 }
             }
@@ -239,7 +281,8 @@ SancovObject read_sancov_object(const std::string& path) {
                 auto frames = symbolizer.symbolizeInlinedCode(path, {address, section});
                 if (!frames) {
                     llvm::consumeError(frames.takeError());
-                } else if (uint32_t n = frames->getNumberOfFrames(); n && usable(frames->getFrame(n - 1))) {
+                } else if (uint32_t n = frames->getNumberOfFrames();
+                           n && usable(frames->getFrame(n - 1)) && source_functions.of_source(frames->getFrame(n - 1))) {
                     out.entries.push_back({block, index.function(frames->getFrame(n - 1)), 0});
                 }
             }

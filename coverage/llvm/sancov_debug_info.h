@@ -8,9 +8,13 @@
 // (to the function's end, from the symbol table, for the last): every line-table row in that
 // range is a source line the block runs, and every frame of the row's inlining chain (the inlined
 // callee's line, the line of its call in the caller, ...) is a line of that frame's function.
+// Frames of functions the compiler wrote are left out, as clang's source-based coverage leaves
+// them out: functions marked DW_AT_artificial (implicit constructors, destructors, assignments)
+// and the constructor and destructor variants other than the base-object one (C1, D0, D1: they
+// call or inline the base-object variant C2/D2, which counts).
 // So the lines of a binary are exactly the (file, line) pairs that its line table gives to some
-// address inside an instrumented function (line 0, "no source line", left out), and the lines of
-// the call sites of the code inlined there.
+// address inside an instrumented function of the source (line 0, "no source line", left out),
+// and the lines of the call sites of the code inlined there.
 #pragma once
 #include <cstdint>
 #include <string>
