@@ -66,6 +66,7 @@ Side measure_side(const std::string& build_dir, const std::vector<std::string>& 
 
 struct Comparison {
     Side llvm, sancov;
+    std::string work;  // seeds/, profiles-llvm/, profiles-sancov/
 };
 
 // Every seed on both backends, once per build, each process its own profile.
@@ -92,6 +93,7 @@ const Comparison& comparison() {
                 }
         }
         Comparison out;
+        out.work = work;
         out.llvm = measure_side(framework_build_dir("tinydnn"), {work + "/profiles-llvm"});
         out.sancov = measure_side(framework_build_dir("tinydnn-sancov"), {work + "/profiles-sancov"});
         return out;
@@ -155,4 +157,22 @@ TEST_CASE("sancov mode on tiny-dnn: functions and lines executed agree with llvm
     // own (braces, declarations, `else`) and inline functions the program never emitted.
     CHECK(c.llvm.total.lines.total > c.sancov.total.lines.total);
     CHECK(c.llvm.total.functions.total > c.sancov.total.functions.total);
+}
+
+TEST_CASE("dlcov measure --build measures a sancov build's profiles as the pipeline does", "[sancov][tinydnn]") {
+    const Comparison& c = comparison();
+    const std::string& dir = c.work;
+    std::string out = dir + "/measure.json";
+    must_run(shell_quote(DLCOV_EXE) + " measure --build " + shell_quote(framework_build_dir("tinydnn-sancov")) +
+             " --profiles " + shell_quote(dir + "/profiles-sancov") + " --strict --json " + shell_quote(out));
+    json total = json::parse(read_file(out))["total"];
+    CHECK(total["lines"]["covered"] == c.sancov.total.lines.covered);
+    CHECK(total["lines"]["total"] == c.sancov.total.lines.total);
+    CHECK(total["functions"]["covered"] == c.sancov.total.functions.covered);
+    CHECK(total["branches"]["total"] == 0);
+    CommandResult both = run_command(shell_quote(DLCOV_EXE) + " measure --build " +
+                                     shell_quote(framework_build_dir("tinydnn-sancov")) + " --objects x --profiles " +
+                                     shell_quote(dir + "/profiles-sancov"));
+    CHECK(both.exit_code != 0);
+    CHECK_THAT(both.output, Catch::Contains("--build measures a build's own binaries"));
 }
