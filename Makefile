@@ -42,11 +42,13 @@ demo-frameworks: build
 	@for f in $(FRAMEWORKS); do tail -n 1 results/frameworks-$$f/report.txt; done
 
 # Campaign-engine figures (harness overhead, snapshot cost as a trial grows), then dlcov against
-# llvm-profdata + llvm-cov on a generated program of framework scale (tools/framework-scale/);
+# llvm-profdata + llvm-cov on a generated program of framework scale (tools/framework-scale/),
+# then sancov mode beside llvm mode on tiny-dnn (run time, sizes, numbers: coverage/sancov/README.md);
 # not a test.
 bench: build
 	tools/bench-campaign $(BUILD_DIR)
 	tools/framework-scale/bench.py $(BUILD_DIR)
+	tools/bench-sancov $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
