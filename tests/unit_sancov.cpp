@@ -155,6 +155,11 @@ TEST_CASE("sancov: a run covers the lines and functions it ran, with exact call 
     LayerReading from_total = layer.read_total(total);
     CHECK(from_total.counts.lines == sum.counts.lines);
     CHECK(from_total.counts.functions == sum.counts.functions);
+    // A trial's profiles/ folder holds the total alone: it is read as a profile, too.
+    CHECK(layer.recognises(total));
+    LayerReading total_as_profile = layer.read({total});
+    CHECK(total_as_profile.skipped.empty());
+    CHECK(total_as_profile.counts.lines == sum.counts.lines);
 }
 
 namespace {

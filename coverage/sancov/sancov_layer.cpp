@@ -107,7 +107,11 @@ SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_ro
     }
 }
 
-bool SancovLayer::recognises(const std::string& path) const { return is_sancov_profile_name(path); }
+// A running total is read like a profile (`dlcov report` measures a trial's profiles/ folder, which
+// holds the total alone).
+bool SancovLayer::recognises(const std::string& path) const {
+    return is_sancov_profile_name(path) || fs::path(path).filename() == total_name();
+}
 
 const SancovLayer::Binary* SancovLayer::binary_of(const std::string& build_id, const std::string& path,
                                                   uint64_t size) const {
