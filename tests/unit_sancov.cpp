@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -164,17 +165,30 @@ TEST_CASE("sancov: a run covers the lines and functions it ran, with exact call 
 
 namespace {
 
-// The fixture's source lines the binary's line table gives an address (GNU objdump's decoded
-// line table, not LLVM's reader), and the lines of its calls that were inlined (llvm-dwarfdump:
-// DW_AT_call_line of the inlined subroutines whose call is in the fixture's source).
+// The fixture's source lines the binary's line table gives an instruction (GNU objdump's decoded
+// line table, not LLVM's reader: a row followed by one at the same address covers no byte), and
+// the lines of its calls that were inlined (llvm-dwarfdump: DW_AT_call_line of the inlined
+// subroutines whose call is in the fixture's source).
 std::set<unsigned> line_table_lines(const std::string& binary) {
     std::set<unsigned> out;
     std::istringstream rows(must_run("objdump --dwarf=decodedline --wide " + shell_quote(binary)).output);
     // objdump names the file relative to the compile directory: the binary has one program.cpp.
-    static const std::regex row("^(\\S*/)?program\\.cpp\\s+([0-9]+)\\s+0x[0-9a-f]+.*");
+    static const std::regex row("^(\\S+)\\s+([0-9]+|-)\\s+(0x[0-9a-f]+)(\\s.*)?$");
+    static const std::regex ours("^(.*/)?program\\.cpp$");
+    struct Pending {
+        bool ours = false;
+        unsigned line = 0;
+        unsigned long long address = 0;
+    };
+    std::optional<Pending> pending;  // the row before, in its sequence ("-" ends a sequence)
     std::smatch m;
-    for (std::string line; std::getline(rows, line);)
-        if (std::regex_match(line, m, row) && std::stoul(m[2]) != 0) out.insert(unsigned(std::stoul(m[2])));
+    for (std::string text; std::getline(rows, text);) {
+        if (!std::regex_match(text, m, row)) continue;
+        unsigned long long address = std::stoull(m[3], nullptr, 16);
+        if (pending && address > pending->address && pending->ours && pending->line) out.insert(pending->line);
+        if (m[2] == "-") pending.reset();
+        else pending = Pending{std::regex_match(m[1].str(), ours), unsigned(std::stoul(m[2])), address};
+    }
     return out;
 }
 

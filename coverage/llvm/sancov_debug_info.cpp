@@ -3,7 +3,6 @@
 #include "error.h"
 
 #include <llvm/DebugInfo/DWARF/DWARFContext.h>
-#include <llvm/DebugInfo/Symbolize/Symbolize.h>
 #include <llvm/Demangle/Demangle.h>
 #include <llvm/Object/ELFObjectFile.h>
 #include <llvm/Object/ObjectFile.h>
@@ -135,37 +134,97 @@ uint64_t text_section_index(const llvm::object::ObjectFile& object, uint64_t add
     return llvm::object::SectionedAddress::UndefSection;
 }
 
+// One frame of an address's inlining chain: the function, its declaration, and the source line
+// the address runs in it (for an inlined callee's caller, the line of the call).
+struct Frame {
+    std::string name;       // linkage name, or the plain name (C); "" when the DIE has none
+    std::string file;       // of `line`, absolute
+    unsigned line = 0;
+    std::string decl_file;  // of the function's declaration
+    unsigned decl_line = 0;
+    // SourceIndex's index of (file, name) for the file at `indexed_file` (file_name()'s strings
+    // stay put), and whether the function is the source's (-1: not asked yet).
+    const std::string* indexed_file = nullptr;
+    uint32_t index = 0;
+    int of_source = -1;
+};
+
+// The frames of addresses, from the DIEs of their inlining chain (as DWARFContext::
+// getInliningInfoForAddress gives them, names as in the debug information: linkage names),
+// cached per innermost DIE: the chain's names, declarations and call lines are the same for
+// every address in it. The innermost frame's line and file are left for the caller (the row's).
+class InliningChains {
+public:
+    std::vector<Frame>& of(llvm::DWARFCompileUnit& unit, const llvm::DWARFDebugLine::LineTable& lines,
+                                 uint64_t address) {
+        llvm::SmallVector<llvm::DWARFDie, 4> chain;
+        unit.getInlinedChainForAddress(address, chain);
+        if (chain.empty()) return none_;
+        auto [it, added] = chains_.try_emplace(chain.front().getOffset());
+        if (!added) return it->second;
+        std::vector<Frame>& frames = it->second;
+        uint32_t call_file = 0, call_line = 0, call_column = 0, call_discriminator = 0;
+        for (size_t i = 0; i < chain.size(); ++i) {
+            const llvm::DWARFDie& die = chain[i];
+            Frame frame;
+            if (const char* name = die.getSubroutineName(llvm::DINameKind::LinkageName)) frame.name = name;
+            frame.decl_line = unsigned(die.getDeclLine());
+            frame.decl_file = die.getDeclFile(kAbsolute);
+            if (i > 0) {  // the previous (inner) frame's call is this frame's line
+                frame.file = file_name(unit, lines, call_file);
+                frame.line = call_line;
+            }
+            if (i + 1 < chain.size()) die.getCallerFrame(call_file, call_line, call_column, call_discriminator);
+            frames.push_back(std::move(frame));
+        }
+        return frames;
+    }
+
+    const std::string& file_name(llvm::DWARFCompileUnit& unit, const llvm::DWARFDebugLine::LineTable& lines,
+                                 uint64_t index) {
+        auto [it, added] = files_.try_emplace({&lines, index});
+        if (added && !lines.getFileNameByIndex(index, unit.getCompilationDir(), kAbsolute, it->second))
+            it->second.clear();
+        return it->second;
+    }
+
+private:
+    static constexpr auto kAbsolute = llvm::DILineInfoSpecifier::FileLineInfoKind::AbsoluteFilePath;
+    std::unordered_map<uint64_t, std::vector<Frame>> chains_;
+    std::map<std::pair<const void*, uint64_t>, std::string> files_;
+    std::vector<Frame> none_;
+};
+
 // Functions and source lines, each once, as they are found.
 class SourceIndex {
 public:
     explicit SourceIndex(SancovObject& out) : out_(out) {}
 
-    uint32_t function(const llvm::DILineInfo& frame) {
-        auto key = std::make_pair(frame.FileName, frame.FunctionName);
-        auto [it, added] = functions_.try_emplace(key, uint32_t(out_.functions.size()));
-        if (added) {
-            SancovFunction f;
-            f.file = frame.FileName;
-            f.name = frame.FunctionName;
-            f.display = llvm::demangle(frame.FunctionName);
-            out_.functions.push_back(std::move(f));
+    // The function of `frame` running `line` of `file`.
+    uint32_t function(Frame& frame, const std::string& file, unsigned line) {
+        if (frame.indexed_file != &file) {
+            auto [it, added] = functions_.try_emplace(std::make_pair(file, frame.name), uint32_t(out_.functions.size()));
+            if (added) {
+                SancovFunction f;
+                f.file = file;
+                f.name = frame.name;
+                f.display = llvm::demangle(frame.name);
+                out_.functions.push_back(std::move(f));
+            }
+            frame.indexed_file = &file;
+            frame.index = it->second;
         }
         // Its declaration's line when that is in the same file, else its first line seen.
-        SancovFunction& f = out_.functions[it->second];
-        if (frame.StartFileName == frame.FileName && frame.StartLine) f.line = frame.StartLine;
-        else if (frame.StartFileName != frame.FileName && (!f.line || frame.Line < f.line)) f.line = frame.Line;
-        return it->second;
+        SancovFunction& f = out_.functions[frame.index];
+        if (frame.decl_file == file && frame.decl_line) f.line = frame.decl_line;
+        else if (frame.decl_file != file && (!f.line || line < f.line)) f.line = line;
+        return frame.index;
     }
 
 private:
     SancovObject& out_;
     std::map<std::pair<std::string, std::string>, uint32_t> functions_;
 };
-
-bool usable(const llvm::DILineInfo& frame) {
-    return frame.Line && frame.FunctionName != llvm::DILineInfo::BadString &&
-           frame.FileName != llvm::DILineInfo::BadString;
-}
 
 // Linkage names of the functions the compiler wrote, not the source: DW_AT_artificial on the
 // subprogram or its declaration (implicit constructors, destructors and assignments, a lambda's
@@ -195,10 +254,13 @@ bool derived_structor_variant(const std::string& name) {
 class SourceFunctions {
 public:
     explicit SourceFunctions(llvm::DWARFContext& dwarf) : artificial_(artificial_functions(dwarf)) {}
-    bool of_source(const llvm::DILineInfo& frame) {
-        auto [it, added] = verdicts_.try_emplace(frame.FunctionName, true);
-        if (added) it->second = !artificial_.count(frame.FunctionName) && !derived_structor_variant(frame.FunctionName);
-        return it->second;
+    bool of_source(Frame& frame) {
+        if (frame.of_source < 0) {
+            auto [it, added] = verdicts_.try_emplace(frame.name, true);
+            if (added) it->second = !artificial_.count(frame.name) && !derived_structor_variant(frame.name);
+            frame.of_source = it->second;
+        }
+        return frame.of_source;
     }
 
 private:
@@ -226,17 +288,9 @@ SancovObject read_sancov_object(const std::string& path) {
     std::map<uint64_t, FunctionSymbol> symbols = function_symbols(object);
 
     std::unique_ptr<llvm::DWARFContext> dwarf = llvm::DWARFContext::create(object);
-    llvm::symbolize::LLVMSymbolizer::Options options;
-    options.PrintFunctions = llvm::DINameKind::LinkageName;
-    options.Demangle = false;  // linkage names identify instantiations; SourceIndex demangles for display
-    options.PathStyle = llvm::DILineInfoSpecifier::FileLineInfoKind::AbsoluteFilePath;
-    llvm::symbolize::LLVMSymbolizer symbolizer(options);
     SourceIndex index(out);
     SourceFunctions source_functions(*dwarf);
-    // Every row of the line table in a range. (FileLineInfoKind::None would give only the row at
-    // the range's start: getLineInfoForAddressRange then returns one entry.)
-    const llvm::DILineInfoSpecifier all_rows(llvm::DILineInfoSpecifier::FileLineInfoKind::RawValue,
-                                             llvm::DINameKind::None);
+    InliningChains chains;
     size_t functions = 0;
     std::vector<uint64_t> without_lines;  // entry addresses of instrumented functions no line table covers
 
@@ -253,7 +307,9 @@ SancovObject read_sancov_object(const std::string& path) {
             symbol != symbols.end() ? function_start + symbol->second.size : by_address.back().first + 1;
         uint64_t section = text_section_index(object, function_start);
         ++functions;
-        if (!dwarf->getCompileUnitForAddress(function_start)) {
+        llvm::DWARFCompileUnit* unit = dwarf->getCompileUnitForAddress(function_start);
+        const llvm::DWARFDebugLine::LineTable* lines = unit ? dwarf->getLineTableForUnit(unit) : nullptr;
+        if (!lines) {
             without_lines.push_back(function_start);
             first = last;
             continue;
@@ -262,28 +318,40 @@ SancovObject read_sancov_object(const std::string& path) {
         for (size_t k = 0; k < by_address.size(); ++k) {
             auto [address, block] = by_address[k];
             uint64_t end = k + 1 < by_address.size() ? by_address[k + 1].first : std::max(function_end, address + 1);
-            std::vector<uint64_t> rows = {address};
-            for (const auto& row : dwarf->getLineInfoForAddressRange({address, section}, end - address, all_rows))
-                if (row.first != address) rows.push_back(row.first);
-            for (uint64_t row : rows) {
-                auto frames = symbolizer.symbolizeInlinedCode(path, {row, section});
-                if (!frames) {
-                    llvm::consumeError(frames.takeError());
+            // The row that holds the block's first instruction, and every row that starts in the block.
+            std::vector<uint32_t> rows;
+            uint32_t at = lines->lookupAddress({address, section});
+            if (at != lines->UnknownRowIndex) rows.push_back(at);
+            std::vector<uint32_t> in_range;
+            if (lines->lookupAddressRange({address, section}, end - address, in_range))
+                for (uint32_t r : in_range)
+                    if (r != at) rows.push_back(r);
+            for (uint32_t r : rows) {
+                const llvm::DWARFDebugLine::Row& row = lines->Rows[r];
+                // A row followed by one at the same address gives its line to no instruction.
+                if (!row.EndSequence && r + 1 < lines->Rows.size() &&
+                    lines->Rows[r + 1].Address.Address == row.Address.Address)
                     continue;
-                }
-                for (uint32_t i = 0; i < frames->getNumberOfFrames(); ++i) {
-                    const llvm::DILineInfo& frame = frames->getFrame(i);
-                    if (!usable(frame) || !source_functions.of_source(frame)) continue;
-                    out.uses.push_back({block, index.function(frame), frame.Line, i + 1 < frames->getNumberOfFrames()});
+                std::vector<Frame>& frames = chains.of(*unit, *lines, row.Address.Address);
+                for (size_t i = 0; i < frames.size(); ++i) {
+                    // The innermost frame's line is the row's; the others' are the calls' (cached).
+                    Frame& frame = frames[i];
+                    const std::string& file = i ? frame.file : chains.file_name(*unit, *lines, row.File);
+                    unsigned line = i ? frame.line : row.Line;
+                    if (!line || frame.name.empty() || file.empty() || !source_functions.of_source(frame)) continue;
+                    out.uses.push_back({block, index.function(frame, file, line), line, i + 1 < frames.size()});
                 }
             }
-            if (table[block].function_entry) {
-                auto frames = symbolizer.symbolizeInlinedCode(path, {address, section});
-                if (!frames) {
-                    llvm::consumeError(frames.takeError());
-                } else if (uint32_t n = frames->getNumberOfFrames();
-                           n && usable(frames->getFrame(n - 1)) && source_functions.of_source(frames->getFrame(n - 1))) {
-                    out.entries.push_back({block, index.function(frames->getFrame(n - 1)), 0});
+            if (table[block].function_entry && at != lines->UnknownRowIndex) {
+                const llvm::DWARFDebugLine::Row& row = lines->Rows[at];
+                std::vector<Frame>& frames = chains.of(*unit, *lines, address);
+                if (!frames.empty()) {
+                    Frame& outermost = frames.back();
+                    bool only = frames.size() == 1;
+                    const std::string& file = only ? chains.file_name(*unit, *lines, row.File) : outermost.file;
+                    unsigned line = only ? row.Line : outermost.line;
+                    if (line && !outermost.name.empty() && !file.empty() && source_functions.of_source(outermost))
+                        out.entries.push_back({block, index.function(outermost, file, line), 0});
                 }
             }
         }
