@@ -1,12 +1,15 @@
 // What each SanitizerCoverage block of a binary runs, in source terms: the binary's pc-table
 // (clang's -fsanitize-coverage=...,pc-table section __sancov_pcs: one entry per guard, in guard
 // order, the function's address for its entry block, the block's address for the others) mapped
-// to source lines and functions through the binary's debug information with LLVM's symbolizer
-// (llvm/DebugInfo/Symbolize), once per binary. coverage/sancov/ builds its layout from this.
+// to source lines and functions through the binary's debug information with LLVM's DWARF reader
+// (llvm/DebugInfo/DWARF: the line table's rows and the DIEs' inlining chains, read as LLVM's
+// symbolizer reads them, with the chains cached), once per binary. coverage/sancov/ builds its
+// layout from this.
 //
 // A block runs the machine code from its address to the next block's address in its function
 // (to the function's end, from the symbol table, for the last): every line-table row in that
-// range is a source line the block runs, and every frame of the row's inlining chain (the inlined
+// range that covers an instruction (a row followed by one at the same address covers none) is
+// a source line the block runs, and every frame of the row's inlining chain (the inlined
 // callee's line, the line of its call in the caller, ...) is a line of that frame's function.
 // Frames of functions the compiler wrote are left out, as clang's source-based coverage leaves
 // them out: functions marked DW_AT_artificial (implicit constructors, destructors, assignments)
