@@ -1,7 +1,8 @@
 // The sancov mode on the real tiny-dnn (configs/frameworks/tinydnn-sancov.yaml, built once by the
 // ctest fixture instrument_tinydnn_sancov) beside llvm mode's build of the same sources and flags
 // (instrument_tinydnn): the executor runs every seed on both backends in each build, and the two
-// measurements must agree where sancov mode can know what llvm mode knows (coverage/sancov/README.md).
+// measurements must agree where sancov mode can know what llvm mode knows (coverage/sancov/README.md);
+// a CRADLE campaign and its report in sancov mode; a SIGKILLed training run keeps its coverage.
 #include "build_manifest.h"
 #include "measurement_pipeline.h"
 #include "test_support.h"
@@ -201,4 +202,36 @@ TEST_CASE("sancov mode on tiny-dnn: a CRADLE campaign's snapshots and report cou
     CHECK(total["lines"]["covered"] >= c.sancov.total.lines.covered);
     CHECK(total["functions"]["covered"] >= c.sancov.total.functions.covered);
     CHECK(total["branches"]["total"] == 0);
+}
+
+TEST_CASE("sancov mode on tiny-dnn: a training run stopped by SIGKILL keeps what it ran", "[sancov][tinydnn]") {
+    const Comparison& c = comparison();
+    std::string work = scratch_dir("tinydnn-sancov-kill");
+    std::string exec = framework_build_dir("tinydnn-sancov") + "/bin/dlcov-tinydnn-exec";
+    // Training the VGG-like seed runs for minutes: `timeout` kills it after 5 s, its threads
+    // counting as they go.
+    CommandResult kill = run_command(
+        "DLCOV_SANCOV_FILE=" + shell_quote(work + "/run-%p.sancov") + " timeout -s KILL 5 " + shell_quote(exec) +
+        " --model " + shell_quote(c.work + "/seeds/vgg_like.model.json") + " --input " +
+        shell_quote(c.work + "/seeds/vgg_like.input.json") + " --output " + shell_quote(work + "/out.json") +
+        " --train 100000");
+    CHECK(kill.exit_code == 137);
+    std::string out = work + "/kill.json";
+    must_run(shell_quote(DLCOV_EXE) + " measure --build " + shell_quote(framework_build_dir("tinydnn-sancov")) +
+             " --profiles " + shell_quote(work) + " --strict --files --json " + shell_quote(out));
+    json j = json::parse(read_file(out));
+    CHECK(j["profiles"]["merged"] == 1);
+    bool optimizer_ran = false;
+    for (const json& f : j["files"])
+        if (f["path"].get<std::string>().find("optimizers/optimizer.h") != std::string::npos)
+            optimizer_ran = f["functions"]["covered"].get<int>() > 0;
+    CHECK(optimizer_ran);
+    // Training code, which the seed runs (prediction only) do not reach.
+    size_t optimizer_functions = 0;
+    for (const auto& [name, file] : c.sancov.function_file)
+        if (file.find("optimizers/optimizer.h") != std::string::npos) {
+            ++optimizer_functions;
+            CHECK_FALSE(c.sancov.functions.at(name));
+        }
+    CHECK(optimizer_functions > 0);
 }
