@@ -14,8 +14,8 @@
 #include <filesystem>
 #include <map>
 #include <regex>
-#include <unordered_set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace fs = std::filesystem;
 
