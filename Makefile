@@ -22,9 +22,11 @@ test: build
 # Instrument tiny-dnn, run the default campaign into results/demo, print the report; the last
 # line printed is the path of the HTML report (results/demo/report/index.html).
 # MODE=gcov builds tiny-dnn with gcc --coverage instead (configs/campaigns/demo-gcov.yaml, into
-# results/demo-gcov; coverage/gcov/README.md compares the two).
+# results/demo-gcov; coverage/gcov/README.md compares the two). MODE=sancov builds it with clang's
+# SanitizerCoverage (configs/campaigns/demo-sancov.yaml, into results/demo-sancov; lines and
+# functions, no branches: coverage/sancov/README.md).
 MODE ?= llvm
-DEMO := $(if $(filter gcov,$(MODE)),demo-gcov,$(if $(filter llvm,$(MODE)),demo,$(error MODE is llvm or gcov, not $(MODE))))
+DEMO := $(if $(filter gcov,$(MODE)),demo-gcov,$(if $(filter sancov,$(MODE)),demo-sancov,$(if $(filter llvm,$(MODE)),demo,$(error MODE is llvm, gcov or sancov, not $(MODE)))))
 demo: build
 	$(DLCOV) run configs/campaigns/$(DEMO).yaml --overwrite
 	$(DLCOV) report results/$(DEMO)
@@ -42,11 +44,13 @@ demo-frameworks: build
 	@for f in $(FRAMEWORKS); do tail -n 1 results/frameworks-$$f/report.txt; done
 
 # Campaign-engine figures (harness overhead, snapshot cost as a trial grows), then dlcov against
-# llvm-profdata + llvm-cov on a generated program of framework scale (tools/framework-scale/);
+# llvm-profdata + llvm-cov on a generated program of framework scale (tools/framework-scale/),
+# then sancov mode beside llvm mode on tiny-dnn (run time, sizes, numbers: coverage/sancov/README.md);
 # not a test.
 bench: build
 	tools/bench-campaign $(BUILD_DIR)
 	tools/framework-scale/bench.py $(BUILD_DIR)
+	tools/bench-sancov $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -16,7 +16,8 @@ namespace dlcov {
 // "gcov": gcc's --coverage (notes files at compile time, .gcda data files at exit) and
 // -DDLCOV_COVERAGE_GCOV=1 (a program may call libgcov's __gcov_dump: runners/tinydnn), with
 // -fprofile-update=atomic for the same reason (gcov derives counts by flow conservation, and a
-// lost increment breaks it); plain leaves it out. Throws UserError for an unknown mode.
+// lost increment breaks it); plain leaves it out. "sancov": SanitizerCoverage with dlcov's
+// runtime (coverage/sancov/README.md); `atomic` does not apply. Throws UserError for an unknown mode.
 std::vector<std::string> coverage_flags(const std::string& mode, bool atomic = true);
 
 }  // namespace dlcov

@@ -70,6 +70,11 @@ bool is_package_name(const std::string& name) {
            std::string::npos;
 }
 
+// -g0 and its spellings (-ggdb0, ...): no line tables.
+bool turns_off_debug_info(const std::string& flag) {
+    return flag == "-g0" || flag == "-ggdb0" || flag == "-glldb0" || flag == "-gsce0";
+}
+
 // Each mode has its own keys; a key of the other mode is a mistake worth naming.
 void config_mode_keys(const YamlFile& file) {
     const YAML::Node& root = file.root();
@@ -80,10 +85,13 @@ void config_mode_keys(const YamlFile& file) {
     } else if (mode == "llvm" || mode == "gcov") {
         for (const char* key : {"debian_package", "source", "system_includes", "compiler", "counters", "flags", "targets"})
             common.push_back(key);
+    } else if (mode == "sancov") {  // as llvm, without `counters` (the runtime's, README of coverage/sancov/)
+        for (const char* key : {"debian_package", "source", "system_includes", "compiler", "flags", "targets"})
+            common.push_back(key);
     } else if (mode == "python") {
         common.push_back("environment");
     } else {
-        file.fail(root["mode"], "mode", "'" + mode + "' is not a coverage mode; supported: llvm, gcov, python");
+        file.fail(root["mode"], "mode", "'" + mode + "' is not a coverage mode; supported: llvm, gcov, sancov, python");
     }
     file.only_keys(root, common);
 }
@@ -162,6 +170,12 @@ FrameworkConfig load_framework_config(const std::string& path) {
         file.fail(root["counters"], "counters", "expected atomic or plain, not '" + counters + "'");
     config.atomic_counters = counters == "atomic";
     config.flags = file.strings(root, "flags");
+    if (config.mode == "sancov")
+        for (const std::string& flag : config.flags)
+            if (turns_off_debug_info(flag))
+                file.fail(root["flags"], "flags",
+                          "'" + flag + "' turns off the debug information; sancov mode maps blocks to source lines "
+                          "through its line tables (the mode adds -g): remove it");
     load_targets(file, config);
     return config;
 }

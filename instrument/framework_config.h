@@ -53,8 +53,8 @@ struct FrameworkConfig {
     std::string source_as;       // its relative name under <build>/src/
     std::vector<SystemInclude> system_includes;
     std::string component_map;  // absolute path
-    std::string mode;      // "llvm", "gcov" or "python"
-    // modes llvm and gcov
+    std::string mode;      // "llvm", "gcov", "sancov" or "python"
+    // modes llvm, gcov and sancov
     std::string compiler;  // as written: a name on PATH or a path (resolved later)
     bool atomic_counters = true;  // `counters: atomic` (default) or `plain` (coverage_flags.h)
     std::vector<std::string> flags;

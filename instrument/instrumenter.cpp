@@ -231,7 +231,7 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
     const bool gcov = config.mode == "gcov";
     if (!gcov && !compiler.llvm_major)
         config_error(config, config.line_of("compiler"), "compiler",
-                     compiler.path + " is not clang (mode llvm needs clang); it says: " +
+                     compiler.path + " is not clang (modes llvm and sancov need clang); it says: " +
                          compiler.version.substr(0, compiler.version.find('\n')));
     if (gcov && !compiler.gcc_major)
         config_error(config, config.line_of("compiler"), "compiler",
@@ -247,17 +247,25 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
     paths.layout_profile = paths.root / "layout.profdata";
 
     // The framework copy comes first on the include path so it wins over any installed copy.
-    std::vector<std::string> flags = coverage_flags(config.mode, config.atomic_counters);
+    // sancov's flags come after the config's: its -g must win over any debug flag before it
+    // (the layer maps blocks to lines through the line tables; load_framework_config refuses -g0).
+    const bool coverage_flags_last = config.mode == "sancov";
+    std::vector<std::string> flags;
+    if (!coverage_flags_last) flags = coverage_flags(config.mode, config.atomic_counters);
     for (const std::string& flag : {std::string("-I"), paths.src.string(), std::string("-isystem"),
                                     paths.shim.string()})
         flags.push_back(flag);
     flags.insert(flags.end(), config.flags.begin(), config.flags.end());
+    if (coverage_flags_last) {
+        std::vector<std::string> mode_flags = coverage_flags(config.mode, config.atomic_counters);
+        flags.insert(flags.end(), mode_flags.begin(), mode_flags.end());
+    }
 
     std::string hash = input_hash(config, compiler.path, compiler.version, flags);
     std::string reason = options.force ? "--force" : reason_to_rebuild(paths, hash);
     if (reason.empty()) {
         BuildManifest manifest = load_manifest(paths.manifest.string());
-        if (!gcov && (manifest.layout_profile.empty() || !fs::exists(manifest.layout_profile))) {
+        if (manifest.mode == "llvm" && (manifest.layout_profile.empty() || !fs::exists(manifest.layout_profile))) {
             // A build from before layout profiles: add one instead of recompiling.
             manifest.layout_profile = paths.layout_profile.string();
             write_layout_profile(manifest.objects, manifest.layout_profile, out);
@@ -314,8 +322,11 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
         // The gcov of the same gcc reads them (installed with it: gcc-N).
         manifest.gcov = find_gcc_tool("gcov", *compiler.gcc_major);
     } else {
-        manifest.layout_profile = paths.layout_profile.string();
-        write_layout_profile(manifest.objects, manifest.layout_profile, out);
+        // A sancov build's layout comes from its binaries alone (coverage/sancov/sancov_layer.h).
+        if (config.mode == "llvm") {
+            manifest.layout_profile = paths.layout_profile.string();
+            write_layout_profile(manifest.objects, manifest.layout_profile, out);
+        }
         manifest.llvm_major = *compiler.llvm_major;
     }
     manifest.name = config.name;

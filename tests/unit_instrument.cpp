@@ -114,8 +114,15 @@ TEST_CASE("framework config errors name file, line and key", "[instrument]") {
         CHECK_THAT(config_error_of(dir, typo), Contains(file + ":11: key 'source'"));
     }
     SECTION("unsupported mode") {
-        CHECK_THAT(config_error_of(dir, yaml + "mode: sancov-not-yet\n"),
-                   Contains(file + ":12: key 'mode'") && Contains("supported: llvm, gcov, python"));
+        CHECK_THAT(config_error_of(dir, yaml + "mode: afl\n"),
+                   Contains(file + ":12: key 'mode'") && Contains("supported: llvm, gcov, sancov, python"));
+    }
+    SECTION("sancov mode with a flag that turns off the line tables it reads") {
+        std::string no_debug = std::regex_replace(yaml, std::regex("flags: .*\n"), "flags: [-O1, -g0]\n");
+        CHECK(config_error_of(dir, no_debug) == "");  // llvm mode needs no debug information
+        CHECK_THAT(config_error_of(dir, no_debug + "mode: sancov\n"),
+                   Contains(file + ":8: key 'flags'") && Contains("'-g0' turns off the debug information"));
+        CHECK(config_error_of(dir, yaml + "mode: sancov\n") == "");
     }
     SECTION("counters other than atomic or plain") {
         CHECK_THAT(config_error_of(dir, yaml + "counters: fast\n"),

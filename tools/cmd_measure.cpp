@@ -1,5 +1,6 @@
 // dlcov measure: coverage of any clang-instrumented program, any gcc --coverage program, any Python
 // tree measured with coverage.py, or several of them, per file, per component, in total.
+#include "build_manifest.h"
 #include "commands.h"
 #include "coverage_modes.h"
 #include "error.h"
@@ -21,7 +22,7 @@ namespace {
 
 struct MeasureOptions {
     std::vector<std::string> objects, gcov_objects, profiles;
-    std::string components, root, json_out, gcov;
+    std::string build, components, root, json_out, gcov;
     std::string python_source, python = "/usr/bin/python3", python_rcfile;
     bool strict = false, files = false;
 };
@@ -53,7 +54,13 @@ void warn_if_nothing_under_root(const MeasurementPipeline& pipeline, const std::
               << root << (files.empty() ? "" : " (the first is " + files.front().path + ")") << "\n";
 }
 
-void run_measure(const MeasureOptions& o) {
+// The pipeline of an instrumented build (its manifest's layers and component map), or of the
+// trees named on the command line.
+MeasurementPipeline pipeline_of(const MeasureOptions& o) {
+    if (!o.build.empty()) {
+        BuildManifest build = load_manifest(o.build);
+        return MeasurementPipeline(build_layers(build), o.components.empty() ? build.component_map : o.components);
+    }
     // No build, so no layout profile: the objects are laid out by the profiles measured, which
     // makes the numbers llvm-cov report's; the Python tree by coverage.py's analysis of it, which
     // makes them `coverage json`'s (coverage_modes.h).
@@ -65,7 +72,11 @@ void run_measure(const MeasureOptions& o) {
     trees.python_source = o.python_source;
     trees.python_interpreter = o.python;
     trees.python_rcfile = o.python_rcfile;
-    MeasurementPipeline pipeline(unbuilt_layers(trees, o.profiles), o.components);
+    return MeasurementPipeline(unbuilt_layers(trees, o.profiles), o.components);
+}
+
+void run_measure(const MeasureOptions& o) {
+    MeasurementPipeline pipeline = pipeline_of(o);
     if (!o.root.empty() && (!o.objects.empty() || !o.gcov_objects.empty())) warn_if_nothing_under_root(pipeline, o.root);
     ProfileMeasurement pm = pipeline.measure(o.profiles);
     for (const auto& s : pm.skipped)
@@ -104,7 +115,11 @@ void add_measure_command(CLI::App& app) {
         "`coverage json` (Python statements and branches).\n"
         "Example: dlcov measure --objects build/app --profiles prof/ --components map.yaml --root src/\n"
         "         dlcov measure --gcov-objects obj/ --profiles obj/ runs/   (.gcno next to .gcda, or GCOV_PREFIX folders)\n"
-        "         dlcov measure --python-source venv/lib/python3.11/site-packages/pkg --profiles covdata/");
+        "         dlcov measure --python-source venv/lib/python3.11/site-packages/pkg --profiles covdata/\n"
+        "         dlcov measure --build builds/tinydnn-sancov --profiles runs/   (a build of any mode, e.g. sancov)");
+    cmd->add_option("--build", o->build,
+                    "a build folder (holding build.json) written by `dlcov instrument`, in any of its modes: its "
+                    "binaries, layout and component map (--components overrides the map)");
     cmd->add_option("--objects", o->objects, "clang-instrumented executables or shared libraries")->expected(1, -1);
     cmd->add_option("--gcov-objects", o->gcov_objects,
                     "gcc --coverage objects: their notes files (.gcno, one per translation unit) or folders "
@@ -130,9 +145,13 @@ void add_measure_command(CLI::App& app) {
     cmd->add_flag("--strict", o->strict, "fail when any profile cannot be read (default: warn and skip it)");
     cmd->add_flag("--files", o->files, "print one row per file instead of per component");
     cmd->callback([o] {
-        if (o->objects.empty() && o->gcov_objects.empty() && o->python_source.empty())
-            throw UserError("give --objects (clang-instrumented programs), --gcov-objects (gcc notes files), "
-                            "--python-source (a Python tree), or several");
+        bool trees = !o->objects.empty() || !o->gcov_objects.empty() || !o->python_source.empty();
+        if (!o->build.empty() && (trees || !o->root.empty()))
+            throw UserError("--build measures a build's own binaries and source root: give it without --objects, "
+                            "--gcov-objects, --python-source and --root");
+        if (o->build.empty() && !trees)
+            throw UserError("give --build (a build of `dlcov instrument`), --objects (clang-instrumented programs), "
+                            "--gcov-objects (gcc notes files), --python-source (a Python tree), or several of the last three");
         if (!o->components.empty() && (!o->objects.empty() || !o->gcov_objects.empty()) && o->root.empty())
             throw UserError("--components with --objects or --gcov-objects needs --root: the map's paths are relative "
                             "to the framework's source root");

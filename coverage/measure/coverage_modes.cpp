@@ -4,6 +4,7 @@
 #include "gcov_layer.h"
 #include "llvm_layer.h"
 #include "python_layer.h"
+#include "sancov_layer.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -44,9 +45,11 @@ std::vector<std::unique_ptr<CoverageLayer>> build_layers(const BuildManifest& bu
         for (const auto& n : build.gcov_notes)
             if (!fs::is_regular_file(n)) throw UserError(n + ": the build's notes file is missing; run `dlcov instrument` again");
         layers.push_back(std::make_unique<gcov::GcovLayer>(build.gcov_notes, build.source_root, build.gcov));
+    } else if (build.mode == "sancov") {
+        layers.push_back(std::make_unique<sancov::SancovLayer>(build.objects, build.source_root));
     } else if (build.mode != "python") {
         throw UserError(manifest_path(build.build_dir()) + ": coverage mode '" + build.mode +
-                        "' is not one this dlcov reads (llvm, gcov, python)");
+                        "' is not one this dlcov reads (llvm, gcov, sancov, python)");
     }
     if (build.mode == "python" && build.python_layers.empty())
         throw UserError(manifest_path(build.build_dir()) + ": a python build without a python layer");

@@ -1,5 +1,5 @@
 // The coverage modes dlcov measures, each a layer (coverage_layer.h) read by its own folder:
-// llvm (coverage/llvm/), gcov (coverage/gcov/) and python (coverage/python/). A new mode adds its layer in
+// llvm (coverage/llvm/), gcov (coverage/gcov/), sancov (coverage/sancov/) and python (coverage/python/). A new mode adds its layer in
 // a folder of its own and its case here; the measurement pipeline and everything after it (Table
 // 6, diffs, exports, campaigns) then count it with the others.
 #pragma once
@@ -13,7 +13,7 @@
 namespace dlcov {
 
 // The layers of an instrumented build, from its manifest: the llvm layer of its objects when its
-// mode is llvm, then one layer per entry of its "layers" (python). UserError for a mode this dlcov
+// mode is llvm, the sancov layer of its binaries when it is sancov, then one layer per entry of its "layers" (python). UserError for a mode this dlcov
 // does not read, or a build without what its mode needs (an llvm build's layout profile, a python
 // layer's layout).
 std::vector<std::unique_ptr<CoverageLayer>> build_layers(const BuildManifest& build);

@@ -34,13 +34,15 @@ void put_away(const std::string& from, const std::string& folder) {
 
 std::optional<long> profile_writer_pid(const std::string& file_name) {
     static const std::regex raw(R"(.*-([0-9]+)-[0-9A-Za-z_]+\.profraw)");
+    // sancov: <id>-<pid>.sancov, or <id>-<pid>.<n>.sancov when the name was taken (an exec'd program).
+    static const std::regex sancov(R"(.*-([0-9]+)(\.[0-9]+)?\.sancov)");
     // coverage.py's data_suffix: .coverage.<host>.<pid>.<random> (6.x: six digits, 7.x: X...x).
     static const std::regex coverage_py(R"(\.coverage\..+\.([0-9]+)\.[0-9A-Za-z]+)");
     // gcov mode: the folder GCOV_PREFIX names for one process, <id>-<pid>.gcda.d.
     static const std::regex gcda_folder(R"(.*-([0-9]+)\.gcda\.d)");
     std::smatch m;
     if (!std::regex_match(file_name, m, raw) && !std::regex_match(file_name, m, coverage_py) &&
-        !std::regex_match(file_name, m, gcda_folder))
+        !std::regex_match(file_name, m, gcda_folder) && !std::regex_match(file_name, m, sancov))
         return std::nullopt;
     return std::stol(m[1]);
 }

@@ -62,8 +62,8 @@ private:
 };
 
 // The pid in a raw profile's name (`...-<pid>-<signature>.profraw`), a coverage.py data file's
-// (`.coverage.<host>.<pid>.<random>`) or a gcov process folder's (`<id>-<pid>.gcda.d`); nullopt when
-// there is none.
+// (`.coverage.<host>.<pid>.<random>`), a gcov process folder's (`<id>-<pid>.gcda.d`) or a sancov
+// profile's (`...-<pid>[.<n>].sancov`); nullopt when there is none.
 std::optional<long> profile_writer_pid(const std::string& file_name);
 
 }  // namespace dlcov

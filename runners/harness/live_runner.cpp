@@ -19,6 +19,7 @@ void LiveRunner::run_trial(const TrialContext& ctx) {
     exec.env.emplace("LLVM_PROFILE_FILE", ctx.folder.profile_dir() + "/live-%p-%m%c.profraw");
     // gcc-instrumented ones (mode gcov) a folder of .gcda each: gcc expands %p in GCOV_PREFIX.
     exec.env.emplace("GCOV_PREFIX", ctx.folder.profile_dir() + "/live-%p.gcda.d");
+    exec.env.emplace("DLCOV_SANCOV_FILE", ctx.folder.profile_dir() + "/live-%p.sancov");  // sancov builds
     // Python processes measured by dlcov's coverage.py hook write their data files there too.
     exec.env.emplace("DLCOV_PYTHON_COVERAGE_DIR", ctx.folder.profile_dir());
     // The tester runs under dlcov-contain (process.h), and so do its executions: C++ generators

@@ -59,7 +59,8 @@ std::string last_line(const std::string& text) {
 std::string replay_command(const ProcessSpec& exec) {
     std::string cmd;
     for (const auto& [key, value] : exec.env)
-        if (key != "LLVM_PROFILE_FILE" && key != "GCOV_PREFIX" && key != "DLCOV_PYTHON_COVERAGE_DIR" && !value.empty())
+        if (key != "LLVM_PROFILE_FILE" && key != "GCOV_PREFIX" && key != "DLCOV_SANCOV_FILE" &&
+            key != "DLCOV_PYTHON_COVERAGE_DIR" && !value.empty())
             cmd += key + "=" + command_line({value}) + " ";
     return cmd + command_line(exec.argv);
 }
@@ -144,6 +145,7 @@ void ReplayRunner::run_trial(const TrialContext& ctx) {
         for (const auto& [k, v] : d.env) exec.env[k] = q.expand(v, d.path + ": env " + k);
         exec.env["LLVM_PROFILE_FILE"] = ctx.folder.profile_dir() + "/" + id + "-%p-%m%c.profraw";
         exec.env["GCOV_PREFIX"] = ctx.folder.profile_dir() + "/" + id + "-%p.gcda.d";  // gcov mode: a folder per process
+        exec.env["DLCOV_SANCOV_FILE"] = ctx.folder.profile_dir() + "/" + id + "-%p.sancov";  // sancov builds
         exec.env["DLCOV_PYTHON_COVERAGE_DIR"] = ctx.folder.profile_dir();  // coverage.py's data files (the hook)
         exec.working_dir = ctx.work_dir();
         exec.timeout = std::chrono::milliseconds(long(d.timeout_seconds * 1000));

@@ -112,6 +112,7 @@ ExecutorRun run_instrumented(const GeneratorArgs& args, EventLog& events, const 
     spec.argv = argv;
     spec.env["LLVM_PROFILE_FILE"] = args.profiles_dir + "/" + id + "-%p-%m%c.profraw";
     spec.env["GCOV_PREFIX"] = args.profiles_dir + "/" + id + "-%p.gcda.d";  // gcov mode: a folder per process
+    spec.env["DLCOV_SANCOV_FILE"] = args.profiles_dir + "/" + id + "-%p.sancov";  // sancov builds' runtime
     spec.timeout = args.timeout;
     run.result = run_process(spec);
     events.execution(id, trial_relative(args, artifact), backend, run.result);

@@ -123,7 +123,8 @@ def reference_env(extra=None):
     """The environment of an unmeasured reference run (another framework in a differential
     test): no coverage collection, so its data never lands in this trial."""
     env = dict(os.environ)
-    for key in ("DLCOV_PYTHON_COVERAGE_DIR", "COVERAGE_PROCESS_START", "LLVM_PROFILE_FILE", "GCOV_PREFIX"):
+    for key in ("DLCOV_PYTHON_COVERAGE_DIR", "COVERAGE_PROCESS_START", "LLVM_PROFILE_FILE", "GCOV_PREFIX",
+                "DLCOV_SANCOV_FILE"):
         env.pop(key, None)
     env.update(extra or {})
     return env
