@@ -57,21 +57,26 @@ std::string sbatch(const std::vector<std::string>& args, const std::string& scri
 }
 
 std::map<std::string, SlurmTask> squeue_tasks(const std::string& job_name) {
+    // %i is <array job>_<task> for every task of an array, ended ones too (%A and %a lose it then).
     std::string out = run_slurm("squeue", {"--noheader", "--array", "--states=all", "--name=" + job_name,
-                                           "--format=%A|%a|%T|%r|%k"}).output;
+                                           "--format=%i|%T|%r|%k"}).output;
     std::map<std::string, SlurmTask> tasks;
     std::istringstream lines(out);
     for (std::string line; std::getline(lines, line);) {
         std::vector<std::string> f;
         std::istringstream fields(line);
         for (std::string x; std::getline(fields, x, '|');) f.push_back(x);
-        if (f.size() < 5 || f[1].find_first_not_of("0123456789") != std::string::npos || f[1].empty()) continue;
+        if (f.size() < 4) continue;
+        size_t underscore = f[0].find('_');
+        if (underscore == std::string::npos) continue;
+        std::string index = f[0].substr(underscore + 1);
+        if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos) continue;  // 12_[3-9]: pending
         SlurmTask t;
-        t.job = f[0] + "_" + f[1];
-        t.index = std::stoi(f[1]);
-        t.state = f[2];
-        t.reason = f[3];
-        t.comment = f[4];
+        t.job = f[0];
+        t.index = std::stoi(index);
+        t.state = f[1];
+        t.reason = f[2];
+        t.comment = f[3];
         tasks[t.job] = t;
     }
     return tasks;

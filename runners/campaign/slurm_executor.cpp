@@ -157,6 +157,7 @@ void SlurmCampaign::import(Followed& f) {
     TrialFolder trial = c_.folder.trial(f.runner, f.job->trial);
     std::string stamp = file_stamp(trial.store_copy_path());
     if (stamp.empty() || stamp == f.stamp) return;
+    auto start = Clock::now();
     // A copy of the copy on the head's own disk: SQLite reads it there, whatever the task does next.
     std::string local = (fs::temp_directory_path() / fmt::format("dlcov-import-{}.db", getpid())).string();
     fs::copy_file(trial.store_copy_path(), local, fs::copy_options::overwrite_existing);
@@ -170,15 +171,16 @@ void SlurmCampaign::import(Followed& f) {
     }
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(local + suffix);
     f.stamp = stamp;
+    double import_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     CampaignStore::LastSnapshot last = c_.store.last_snapshot(f.runner, f.job->trial);
     if (last.elapsed > f.last_elapsed) {
         f.last_elapsed = last.elapsed;
         const RunnerSpec& spec = c_.config.runners[f.job->runner_index];
         double percent = last.lines_total ? 100.0 * double(last.lines_covered) / double(last.lines_total) : 0.0;
         c_.display.snapshot(fmt::format("snapshot: {} trial {} at {:.0f}/{:.0f} s: {} executions, lines {}/{} ({:.1f}%) "
-                                        "(task {})",
+                                        "(task {}, imported in {:.3f} s)",
                                         f.runner, f.job->trial, last.elapsed, spec.budget_seconds, last.executions,
-                                        last.lines_covered, last.lines_total, percent, f.task));
+                                        last.lines_covered, last.lines_total, percent, f.task, import_seconds));
         std::lock_guard<std::mutex> lock(f.job->progress.mutex);
         f.job->progress.elapsed = last.elapsed;
         f.job->progress.executions = last.executions;

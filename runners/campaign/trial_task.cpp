@@ -81,6 +81,7 @@ int run_trial_task(const TrialTaskOptions& options, std::ostream& out) {
     BuildManifest build = load_manifest(record.build);
 
     TrialFolder shared_trial = shared.trial(options.runner, options.trial);
+    fs::create_directories(shared_trial.dir());
     if (fs::exists(shared_trial.task_status_path()) &&
         read_json_file(shared_trial.task_status_path()).value("status", "") == "finished") {
         out << fmt::format("trial: {} trial {} has finished already; nothing to run\n", options.runner, options.trial);
@@ -118,9 +119,14 @@ int run_trial_task(const TrialTaskOptions& options, std::ostream& out) {
         StopSignals signals;
         std::string local_store_copy = node_root.string() + "/trial.db";
         auto publish = [&](bool) {
-            publish_tree(node_trial.dir(), shared_trial.dir());
+            auto start = std::chrono::steady_clock::now();
+            size_t files = publish_tree(node_trial.dir(), shared_trial.dir());
             store.copy_to(local_store_copy);  // consistent, on the local disk: SQLite stays off the shared one
             copy_whole_file(local_store_copy, shared_trial.store_copy_path());
+            out << fmt::format("  copied {} file(s) and the trial's store to {} in {:.3f} s\n", files + 1,
+                               shared_trial.dir(),
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count())
+                << std::flush;
         };
         CampaignContext campaign{config, build, node, store, files, display, signals, options.keep_profiles,
                                  shared.dir(), publish};
