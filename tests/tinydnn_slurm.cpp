@@ -100,7 +100,8 @@ std::string campaign_file(const std::string& path, const std::string& name, cons
                      "random_seed: 7\n"
                      "snapshot_interval: 2\n"
                      "jobs: 2\n"
-                     "executor: " + executor + "\n" + runners);
+                     "executor: " + executor + "\n"
+                     "runners:\n" + runners);
     return path;
 }
 
@@ -114,15 +115,18 @@ std::vector<std::string> run_args(const std::string& campaign, const std::string
     return {DLCOV_EXE, "run", campaign, "--results-dir", results, "--builds-dir", DLCOV_TEST_BUILDS_DIR};
 }
 
-// Table 6 of a campaign folder as `dlcov report` writes it: per runner and component, what it covered
-// of what total.
+// Table 6 of a campaign folder as `dlcov report` writes it (summary.json): per tester and for their
+// union, per component and in total, what was covered of what total.
 std::map<std::string, std::string> table6(const std::string& campaign_dir) {
-    must_run(std::string(DLCOV_EXE) + " report " + shell_quote(campaign_dir) + " --builds-dir " + DLCOV_TEST_BUILDS_DIR);
+    must_run(std::string(DLCOV_EXE) + " report " + shell_quote(campaign_dir));
     nlohmann::json summary = nlohmann::json::parse(read_file(CampaignFolder(campaign_dir).summary_json_path()));
     std::map<std::string, std::string> rows;
-    for (const auto& row : summary.at("runners")) {
-        for (const auto& [component, c] : row.at("components").items()) rows[row.at("name").get<std::string>() + "/" + component] = c.dump();
+    for (const auto& [tester, row] : summary.at("testers").items()) {
+        for (const auto& [component, c] : row.at("components").items()) rows[tester + "/" + component] = c.dump();
+        rows[tester + "/total"] = row.at("total").dump();
     }
+    for (const auto& [component, c] : summary.at("components").items()) rows["union/" + component] = c.dump();
+    rows["union/total"] = summary.at("total").dump();
     return rows;
 }
 
@@ -169,7 +173,8 @@ TEST_CASE("campaigns run through a real single-node Slurm", "[slurm]") {
               query_store(results + "/same-local", "SELECT COUNT(*) FROM executions WHERE runner = 'cradle'"));
         CHECK(std::stoi(query_store(dir, "SELECT COUNT(DISTINCT elapsed) FROM snapshots WHERE runner = 'cradle' AND trial = 1")[0]) >= 2);
         std::map<std::string, std::string> here = table6(results + "/same-local"), there = table6(dir);
-        REQUIRE(here.size() == 12);  // 2 runners x (5 components + overall)
+        REQUIRE(here.size() == 18);  // 2 testers and their union x (5 components + total)
+        CHECK(nlohmann::json::parse(here["union/total"]).at("lines").at("covered").get<int>() > 1000);
         CHECK(there == here);
     }
 
