@@ -75,7 +75,11 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
     const std::string& dir = folder.dir();
     // Before anything touches the folder: a second `dlcov run` of the campaign is refused here.
     CampaignOwnerLock owner(folder);
-    if (options.overwrite) remove_all_but_lock(folder);
+    if (options.overwrite) {
+        // Tasks of the old campaign would go on writing into the emptied folder.
+        if (config.executor == "slurm") cancel_campaign_tasks(folder, config.name, out);
+        remove_all_but_lock(folder);
+    }
 
     InstrumentOptions io;
     io.config_path = config.framework_config;

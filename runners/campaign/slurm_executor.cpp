@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <ostream>
 #include <thread>
 #include <unistd.h>
 
@@ -199,6 +200,8 @@ void SlurmCampaign::ended(Followed& f) {
     if (said.empty() && Clock::now() - f.gone_since < kMissingGrace) return;
     import(f);
     std::string state = said == "finished" ? "finished" : said == "failed" ? "failed" : ended_state(f.state);
+    // Tasks this head cancelled before they started leave squeue with their array's pending record.
+    if (state == "lost" && cancelled_) state = "cancelled";
     c_.store.set_job_state(f.task, state);
     f.stored_state = state;
     {
@@ -430,6 +433,28 @@ std::string slurm_job_name(const CampaignFolder& folder, const std::string& camp
     Fnv1a64 hash;
     hash.add(folder.dir());
     return "dlcov-" + campaign_name + "-" + hash.hex().substr(0, 8);
+}
+
+void cancel_campaign_tasks(const CampaignFolder& folder, const std::string& campaign_name, std::ostream& out) {
+    std::string name = slurm_job_name(folder, campaign_name);
+    auto active = [&] {
+        std::vector<std::string> ids;
+        for (const auto& [id, task] : squeue_tasks(name))
+            if (!slurm_state_ended(task.state)) ids.push_back(id);
+        return ids;
+    };
+    std::vector<std::string> ids = active();
+    if (ids.empty()) return;
+    out << fmt::format("run: cancelling {} Slurm task(s) of the campaign before replacing it\n", ids.size()) << std::flush;
+    scancel({"--name=" + name});
+    auto deadline = Clock::now() + kStopWait;
+    while (!active().empty()) {
+        if (Clock::now() > deadline)
+            throw UserError(fmt::format("tasks of the campaign (Slurm job name {}) are still running after scancel; "
+                                        "wait for them to end before --overwrite",
+                                        name));
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
 }
 
 TrialsOutcome run_trials_on_slurm(const CampaignContext& campaign, std::deque<std::unique_ptr<TrialJob>>& jobs,

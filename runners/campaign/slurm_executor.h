@@ -15,10 +15,16 @@
 #pragma once
 #include "trial_scheduler.h"
 
+#include <iosfwd>
+
 namespace dlcov {
 
 TrialsOutcome run_trials_on_slurm(const CampaignContext& campaign, std::deque<std::unique_ptr<TrialJob>>& jobs,
                                   int parallel);
+
+// Cancels every task of the campaign still queued or running and waits (up to KillWait and a
+// margin) until Slurm shows none active: before --overwrite empties a folder they write into.
+void cancel_campaign_tasks(const CampaignFolder& folder, const std::string& campaign_name, std::ostream& out);
 
 // The job name of a campaign's tasks: its name and a hash of its folder (two campaigns of one
 // name in different results folders do not mix).
