@@ -92,6 +92,14 @@ int run_trial_task(const TrialTaskOptions& options, std::ostream& out) {
     std::string tag = options.job.empty() ? std::to_string(getpid()) : options.job;
     fs::path node_root = fs::path(scratch_root(options, config)) / ("dlcov-" + tag);
     fs::remove_all(node_root);
+    // The node's disk is given back however the task ends (a SIGKILL aside).
+    struct RemoveOnExit {
+        fs::path dir;
+        ~RemoveOnExit() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } remove_scratch{node_root};
     CampaignFolder node(node_root / config.name);
     TrialFolder node_trial = node.trial(options.runner, options.trial);
     fs::create_directories(node_trial.dir());
@@ -111,7 +119,6 @@ int run_trial_task(const TrialTaskOptions& options, std::ostream& out) {
         for (const auto& t : store.trials())
             if (t.status == "finished") {  // the last task finished it but did not say so
                 write_task_status(shared_trial, options, "finished", node_trial.dir(), "");
-                fs::remove_all(node_root);
                 return 0;
             }
         CampaignFiles files(node, config, build, store);
@@ -161,7 +168,6 @@ int run_trial_task(const TrialTaskOptions& options, std::ostream& out) {
         if (!error.empty()) out << fmt::format("trial: {} trial {} failed: {}\n", options.runner, options.trial, error);
         else out << fmt::format("trial: {} trial {} {}\n", options.runner, options.trial, status);
     }
-    fs::remove_all(node_root);
     return code;
 }
 
