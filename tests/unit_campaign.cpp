@@ -663,3 +663,34 @@ TEST_CASE("dlcov report on a running campaign reports what the store has, marked
     CHECK(done.exit_code == 0);
     CHECK_THAT(done.output, Contains("status finished") && !Contains("Still running"));
 }
+
+TEST_CASE("executor and slurm settings are read and checked by file:line:key", "[campaign]") {
+    std::string dir = scratch_dir("campaign_executor");
+    loop_runner(dir);
+    std::string path = dir + "/c.yaml";
+    std::string head = "name: n\nframework: " + dir + "/no-framework.yaml\nrunners:\n  - {runner: loop.yaml}\n";
+    write_file(path, head);
+    CHECK(load_campaign(path).executor == "local");
+    write_file(path, head + "executor: slurm\nslurm:\n  partition: batch\n  account: lab\n  cpus_per_trial: 4\n"
+                            "  scratch: /local\n  sbatch_args: [--qos=short, --exclusive]\n");
+    CampaignConfig c = load_campaign(path);
+    CHECK(c.executor == "slurm");
+    CHECK(c.slurm.partition == "batch");
+    CHECK(c.slurm.account == "lab");
+    CHECK(c.slurm.cpus_per_trial == 4);
+    CHECK(c.slurm.scratch == "/local");
+    CHECK(c.slurm.sbatch_args == std::vector<std::string>{"--qos=short", "--exclusive"});
+    auto error_of = [&](const std::string& yaml) -> std::string {
+        write_file(path, yaml);
+        try {
+            load_campaign(path);
+        } catch (const UserError& e) {
+            return e.what();
+        }
+        return "(no error)";
+    };
+    CHECK_THAT(error_of(head + "executor: cloud\n"), Contains(path + ":5: key 'executor': expected local or slurm"));
+    CHECK_THAT(error_of(head + "slurm: {partition: batch}\n"), Contains(path + ":5: key 'slurm': slurm settings need `executor: slurm`"));
+    CHECK_THAT(error_of(head + "executor: slurm\nslurm: {cpus_per_trial: 0}\n"), Contains("key 'cpus_per_trial': expected CPUs per trial"));
+    CHECK_THAT(error_of(head + "executor: slurm\nslurm: {queue: x}\n"), Contains("queue"));
+}

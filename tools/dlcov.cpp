@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     dlcov::add_components_command(app);
     dlcov::add_measure_command(app);
     dlcov::add_run_command(app);
+    dlcov::add_trial_command(app);
     dlcov::add_report_command(app);
     dlcov::add_diff_command(app);
     try {

@@ -22,6 +22,11 @@
 //     tester.log                       what a live tester printed
 //     findings.json                    the trial's findings (finding.h)
 //     trial.json                       the trial's record (trial_record.h)
+//     trial.db                         a trial run on a cluster node: a copy of its own store, taken
+//                                      at every snapshot, which `dlcov run` imports (trial_task.h)
+//     task.json                        that trial's task: job id, node, running/finished/interrupted/failed
+//   slurm/                             with executor: slurm, what `dlcov run` submitted: per
+//                                      submission its trial list and sbatch script, per task its log
 #pragma once
 #include <filesystem>
 #include <string>
@@ -44,6 +49,8 @@ public:
     std::string tester_log_path() const { return path("tester.log"); }
     std::string findings_path() const { return path("findings.json"); }
     std::string record_path() const { return path("trial.json"); }
+    std::string store_copy_path() const { return path("trial.db"); }
+    std::string task_status_path() const { return path("task.json"); }
 
 private:
     std::string path(const char* name) const { return dir_ + "/" + name; }
@@ -62,6 +69,7 @@ public:
     std::string summary_json_path() const { return path("summary.json"); }
     std::string summary_csv_path() const { return path("summary.csv"); }
     std::string report_dir() const { return path("report"); }
+    std::string slurm_dir() const { return path("slurm"); }
 
     TrialFolder trial(const std::string& runner, int trial) const { return TrialFolder(path(trial_dir(runner, trial))); }
     // "<runner>/trial-<n>": a trial's folder relative to the campaign folder.

@@ -2,8 +2,13 @@
 
 #include "error.h"
 #include "utc_time.h"
+#include "whole_file.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <fmt/format.h>
 #include <filesystem>
 #include <sqlite3.h>
 
@@ -74,7 +79,9 @@ const char* kSchema =
     "CREATE TABLE IF NOT EXISTS snapshots (runner TEXT NOT NULL, trial INTEGER NOT NULL, elapsed REAL NOT NULL, "
     "executions INTEGER NOT NULL, component TEXT NOT NULL, lines_covered INTEGER NOT NULL, lines_total INTEGER NOT NULL, "
     "branches_covered INTEGER NOT NULL, branches_total INTEGER NOT NULL, functions_covered INTEGER NOT NULL, "
-    "functions_total INTEGER NOT NULL, PRIMARY KEY (runner, trial, elapsed, component));";
+    "functions_total INTEGER NOT NULL, PRIMARY KEY (runner, trial, elapsed, component));"
+    "CREATE TABLE IF NOT EXISTS trial_jobs (job TEXT PRIMARY KEY, runner TEXT NOT NULL, trial INTEGER NOT NULL, "
+    "state TEXT NOT NULL, submitted TEXT, ended TEXT);";
 
 // Stores written before executions and findings were unique by identity (trial_events.h) may hold
 // repeated rows and lack the runs column: the repeats go, the column comes, then the indexes that
@@ -367,6 +374,104 @@ std::vector<Snapshot> read_snapshots(const CampaignFolder& folder) {
         }
         return out;
     });
+}
+
+namespace {
+
+std::string sql_text(const std::string& text) {  // a string literal for SQL text
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+}  // namespace
+
+void CampaignStore::copy_to(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string partial = partial_path(path);
+    std::remove(partial.c_str());  // VACUUM INTO refuses to write over a file
+    try {
+        exec("VACUUM INTO " + sql_text(partial));
+    } catch (const UserError& e) {
+        std::remove(partial.c_str());
+        throw UserError(fmt::format("cannot copy the store to {}: {}", path, e.what()));
+    }
+    if (std::rename(partial.c_str(), path.c_str()) != 0) {
+        int error = errno;
+        std::remove(partial.c_str());
+        throw UserError(fmt::format("cannot rename {} to {}: {}", partial, path, std::strerror(error)));
+    }
+}
+
+void CampaignStore::import_trial(const std::string& other, const std::string& runner, int trial,
+                                 const std::string& from_dir, const std::string& to_dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    exec("ATTACH DATABASE " + sql_text(other) + " AS other");  // not inside a transaction
+    try {
+        in_transaction([&] {
+            std::string where = " WHERE runner = ? AND trial = ?";
+            for (const char* table : {"executions", "findings", "snapshots", "snapshot_costs"}) {
+                Statement d(db_, (std::string("DELETE FROM main.") + table + where).c_str(), path_);
+                d.bind(runner).bind(int64_t(trial)).run(path_);
+                Statement i(db_, (std::string("INSERT INTO main.") + table + " SELECT * FROM other." + table + where).c_str(),
+                            path_);
+                i.bind(runner).bind(int64_t(trial)).run(path_);
+            }
+            if (!from_dir.empty()) {
+                Statement r(db_, "UPDATE main.findings SET replay = REPLACE(replay, ?, ?) WHERE runner = ? AND trial = ?",
+                            path_);
+                r.bind(from_dir).bind(to_dir).bind(runner).bind(int64_t(trial)).run(path_);
+            }
+            Statement t(db_,
+                        "UPDATE main.trials SET (status, started, finished, seconds, tester_seconds, executions, findings, "
+                        "runs) = (SELECT status, started, finished, seconds, tester_seconds, executions, findings, runs "
+                        "FROM other.trials o WHERE o.runner = ? AND o.trial = ?) WHERE runner = ? AND trial = ? "
+                        "AND EXISTS (SELECT 1 FROM other.trials o WHERE o.runner = ? AND o.trial = ?)",
+                        path_);
+            t.bind(runner).bind(int64_t(trial)).bind(runner).bind(int64_t(trial)).bind(runner).bind(int64_t(trial)).run(path_);
+        });
+    } catch (...) {
+        exec("DETACH DATABASE other");
+        throw;
+    }
+    exec("DETACH DATABASE other");
+}
+
+CampaignStore::LastSnapshot CampaignStore::last_snapshot(const std::string& runner, int trial) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_,
+                "SELECT elapsed, executions, lines_covered, lines_total FROM snapshots WHERE runner = ? AND trial = ? "
+                "AND component = 'overall' ORDER BY elapsed DESC LIMIT 1",
+                path_);
+    s.bind(runner).bind(int64_t(trial));
+    LastSnapshot last;
+    if (s.step(path_)) last = {s.real(0), uint64_t(s.integer(1)), uint64_t(s.integer(2)), uint64_t(s.integer(3))};
+    return last;
+}
+
+void CampaignStore::add_jobs(const std::vector<TrialJobRow>& jobs) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_transaction([&] {
+        Statement s(db_,
+                    "INSERT OR IGNORE INTO trial_jobs (job, runner, trial, state, submitted) VALUES (?, ?, ?, 'submitted', ?)",
+                    path_);
+        for (const auto& j : jobs) s.bind(j.job).bind(j.runner).bind(int64_t(j.trial)).bind(utc_now_iso()).run(path_);
+    });
+}
+
+void CampaignStore::set_job_state(const std::string& job, const std::string& state) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bool ended = state != "submitted" && state != "running";
+    Statement s(db_, "UPDATE trial_jobs SET state = ?, ended = ? WHERE job = ?", path_);
+    s.bind(state).bind(ended ? utc_now_iso() : std::string()).bind(job).run(path_);
+}
+
+std::vector<CampaignStore::TrialJobRow> CampaignStore::jobs() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "SELECT job, runner, trial, state FROM trial_jobs ORDER BY rowid", path_);
+    std::vector<TrialJobRow> out;
+    while (s.step(path_)) out.push_back({s.text(0), s.text(1), int(s.integer(2)), s.text(3)});
+    return out;
 }
 
 }  // namespace dlcov

@@ -44,12 +44,18 @@
 //     profiles_so_far INTEGER,            -- raw profiles folded since the trial started
 //     fold_seconds REAL, measure_seconds REAL,
 //     PRIMARY KEY (runner, trial, elapsed));
+//   CREATE TABLE trial_jobs (job TEXT PRIMARY KEY,    -- a batch scheduler's id of one run of a trial
+//     runner TEXT, trial INTEGER,                     --   (Slurm: <array job>_<task>)
+//     state TEXT,                                     -- submitted | running | finished | interrupted |
+//                                                     --   failed | cancelled | timeout | preempted | lost
+//     submitted TEXT, ended TEXT);                    -- ISO 8601 UTC
 #pragma once
 #include "campaign_folder.h"
 #include "snapshot.h"
 #include "trial_events.h"
 #include "trial_record.h"
 
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -91,6 +97,33 @@ public:
 
     void add_events(const std::string& runner, int trial, const TrialEvents& events);
     void add_snapshot(const Snapshot& snapshot, const SnapshotCost& cost);  // also the trial's seconds so far
+
+    // The trial's latest snapshot of `overall` (elapsed < 0 when it has none).
+    struct LastSnapshot {
+        double elapsed = -1;
+        uint64_t executions = 0, lines_covered = 0, lines_total = 0;
+    };
+    LastSnapshot last_snapshot(const std::string& runner, int trial);
+
+    // A consistent copy of the whole store written to `path` (whole or not at all: through
+    // `<path>.partial`), while this store stays open: how a trial run elsewhere hands its rows over.
+    void copy_to(const std::string& path);
+    // Replaces everything this store has of one trial (its row, executions, findings, snapshots and
+    // their costs) with what the store file `other` (a copy_to) has of it, in one transaction.
+    // `from_dir` and `to_dir`: a folder prefix rewritten in findings' replay commands (the trial's
+    // folder where it ran and where its files are now); "" rewrites nothing.
+    void import_trial(const std::string& other, const std::string& runner, int trial, const std::string& from_dir = "",
+                      const std::string& to_dir = "");
+
+    // The jobs of a batch scheduler that ran (or run) trials of this campaign.
+    struct TrialJobRow {
+        std::string job, runner;
+        int trial = 0;
+        std::string state;
+    };
+    void add_jobs(const std::vector<TrialJobRow>& jobs);  // state "submitted", in one transaction
+    void set_job_state(const std::string& job, const std::string& state);
+    std::vector<TrialJobRow> jobs();  // by submission order
 
 private:
     void exec(const std::string& sql);

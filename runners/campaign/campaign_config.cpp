@@ -56,7 +56,7 @@ CampaignConfig load_campaign(const std::string& path) {
     YamlFile file = YamlFile::load(path);
     const YAML::Node& root = file.root();
     file.only_keys(root, {"name", "framework", "runners", "random_seed", "snapshot_interval", "jobs", "results_dir",
-                          "framework_mode"});
+                          "framework_mode", "executor", "slurm"});
     CampaignConfig c;
     c.path = fs::absolute(path).lexically_normal().string();
     fs::path dir = fs::path(c.path).parent_path();
@@ -75,6 +75,19 @@ CampaignConfig load_campaign(const std::string& path) {
                                          fmt::format("expected seconds from 0.1 to {} (a day)", kMaxInterval));
     c.jobs = int(file.integer_in(root, "jobs", 0, 0, kMaxJobs,
                                  fmt::format("expected a number of parallel trials from 1 to {} (0: one per core)", kMaxJobs)));
+    c.executor = file.string_or(root, "executor", "local");
+    if (c.executor != "local" && c.executor != "slurm")
+        file.fail(root["executor"], "executor", "expected local or slurm");
+    if (YAML::Node slurm = root["slurm"]) {
+        if (!slurm.IsMap()) file.fail(slurm, "slurm", "expected a mapping (partition, account, cpus_per_trial, scratch, sbatch_args)");
+        if (c.executor != "slurm") file.fail(slurm, "slurm", "slurm settings need `executor: slurm`");
+        file.only_keys(slurm, {"partition", "account", "cpus_per_trial", "scratch", "sbatch_args"});
+        c.slurm.partition = file.string_or(slurm, "partition", "");
+        c.slurm.account = file.string_or(slurm, "account", "");
+        c.slurm.cpus_per_trial = int(file.integer_in(slurm, "cpus_per_trial", 1, 1, 1024, "expected CPUs per trial from 1 to 1024"));
+        c.slurm.scratch = file.string_or(slurm, "scratch", "");
+        c.slurm.sbatch_args = file.strings(slurm, "sbatch_args");
+    }
 
     YAML::Node runners = root["runners"];
     if (!runners || !runners.IsSequence() || runners.size() == 0)

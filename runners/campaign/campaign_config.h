@@ -16,6 +16,13 @@
 //       trials: 1
 //       budget: 60                              # seconds per trial
 //       options: {backends: [internal, avx]}    # over the runner file's options
+//   executor: slurm                             # optional: local (default) or slurm
+//   slurm:                                      # with executor: slurm (runners/campaign/README.md)
+//     partition: batch                          # sbatch --partition (default: the cluster's)
+//     account: mylab                            # sbatch --account
+//     cpus_per_trial: 2                         # sbatch --cpus-per-task (default 1)
+//     scratch: /local/scratch                   # a trial's work on the node (default: $TMPDIR, else /tmp)
+//     sbatch_args: [--qos=short]                # given to sbatch as they are
 #pragma once
 #include "runner.h"
 
@@ -23,6 +30,14 @@
 #include <vector>
 
 namespace dlcov {
+
+// Where a campaign's trials run on a Slurm cluster (executor: slurm).
+struct SlurmSettings {
+    std::string partition, account;   // "" = the cluster's default
+    int cpus_per_trial = 1;
+    std::string scratch;              // "" = $TMPDIR on the node, else /tmp
+    std::vector<std::string> sbatch_args;
+};
 
 struct CampaignConfig {
     std::string path;              // absolute path of the campaign file
@@ -33,6 +48,8 @@ struct CampaignConfig {
     unsigned random_seed = 1;
     double snapshot_interval = 10;  // seconds
     int jobs = 0;                   // 0 = the number of cores
+    std::string executor = "local";  // local | slurm
+    SlurmSettings slurm;
     // What the campaign means: the parsed content of the campaign file, its runner files, its
     // framework config and that config's component map, each hashed (comments and layout do not
     // count). A resumed campaign must mean what it meant.

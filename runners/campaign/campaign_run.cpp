@@ -10,6 +10,7 @@
 #include "error.h"
 #include "instrumenter.h"
 #include "process.h"
+#include "slurm_executor.h"
 #include "progress_display.h"
 #include "stop_signals.h"
 #include "trial_scheduler.h"
@@ -74,7 +75,11 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
     const std::string& dir = folder.dir();
     // Before anything touches the folder: a second `dlcov run` of the campaign is refused here.
     CampaignOwnerLock owner(folder);
-    if (options.overwrite) remove_all_but_lock(folder);
+    if (options.overwrite) {
+        // Tasks of the old campaign would go on writing into the emptied folder.
+        if (config.executor == "slurm") cancel_campaign_tasks(folder, config.name, out);
+        remove_all_but_lock(folder);
+    }
 
     InstrumentOptions io;
     io.config_path = config.framework_config;
@@ -144,7 +149,10 @@ std::string run_campaign(const RunOptions& options, std::ostream& out) {
     }
 
     CampaignContext campaign{config, build, folder, store, files, display, signals, options.keep_profiles};
-    TrialsOutcome outcome = run_trials(campaign, jobs, parallel);
+    // On Slurm, the cluster decides how many run at once unless the campaign or -j says.
+    TrialsOutcome outcome = config.executor == "slurm"
+                                ? run_trials_on_slurm(campaign, jobs, options.jobs > 0 ? options.jobs : config.jobs)
+                                : run_trials(campaign, jobs, parallel);
     bool completed = !outcome.stopped && outcome.failures.empty();
     std::string status = completed ? "finished" : "interrupted";
     std::string resume = fmt::format("dlcov run {} --results-dir {}", config.path,

@@ -81,6 +81,7 @@ void TrialRun::take_snapshot(RunningCoverage& coverage, double elapsed, bool fin
     snap.coverage = coverage.measure();
     SnapshotCost cost{fold.folded, coverage.profiles_so_far(), fold.seconds, seconds_since(start)};
     campaign_.store.add_snapshot(snap, cost);
+    if (campaign_.published) campaign_.published(false);
     const Tally& lines = snap.coverage["overall"].lines;
     uint64_t findings;
     {
@@ -118,7 +119,7 @@ void TrialRun::run() {
 
     std::unique_ptr<Runner> runner = make_runner(spec_);
     TrialContext ctx{campaign_.build,
-                     campaign_.folder.dir(),
+                     campaign_.setup_dir.empty() ? campaign_.folder.dir() : campaign_.setup_dir,
                      folder_,
                      trial_,
                      run,
@@ -194,6 +195,7 @@ void TrialRun::run() {
     campaign_.files.write_trial(record, all.findings);
     record.seconds = slot;  // the store: the whole slot
     store.finish_trial(record);
+    if (campaign_.published) campaign_.published(true);
     campaign_.display.message(fmt::format("run: {} trial {} {}: {} executions, {} findings, {:.1f} s", spec_.name, trial_,
                                           record.status, record.executions, record.findings, elapsed));
 }

@@ -11,6 +11,7 @@
 #include "stop_signals.h"
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 
 namespace dlcov {
@@ -25,6 +26,12 @@ struct CampaignContext {
     ProgressDisplay& display;
     StopSignals& signals;
     bool keep_profiles = false;
+    // Where the runners' setup made what trials read ({campaign} in runner files): "" = `folder`.
+    // A trial run in a node's scratch folder (trial_task.h) reads the shared campaign folder's.
+    std::string setup_dir = "";
+    // Called after every snapshot the trial stored, and once more when the trial has written its
+    // records (`final`): where a trial run elsewhere hands its results over. Empty: nothing.
+    std::function<void(bool final)> published = nullptr;
 };
 
 // Where a trial stands, written by its thread and read by the scheduler's display.
