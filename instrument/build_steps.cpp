@@ -30,16 +30,21 @@ std::string last_lines(const std::string& path, size_t count) {
 
 std::vector<std::string> expanded(const std::string& pattern) {
     if (pattern.find_first_of("*?[") == std::string::npos) return {pattern};
-    glob_t matches{};
-    std::vector<std::string> out;
-    if (glob(pattern.c_str(), 0, nullptr, &matches) == 0)
-        for (size_t i = 0; i < matches.gl_pathc; ++i) out.push_back(matches.gl_pathv[i]);
-    globfree(&matches);
+    std::vector<std::string> out = glob_matches(pattern);
     if (out.empty()) throw UserError("nothing matches " + pattern);
     return out;
 }
 
 }  // namespace
+
+std::vector<std::string> glob_matches(const std::string& pattern) {
+    glob_t matches{};
+    std::vector<std::string> out;
+    if (glob(pattern.c_str(), 0, nullptr, &matches) == 0)
+        for (size_t i = 0; i < matches.gl_pathc; ++i) out.push_back(fs::path(matches.gl_pathv[i]).lexically_normal());
+    globfree(&matches);
+    return out;
+}
 
 std::string shell_text(const BuildStep& step) {
     std::string text = "cd " + command_line({step.cwd}) + " &&";

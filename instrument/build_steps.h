@@ -17,6 +17,9 @@ struct BuildStep {
     bool expand_globs = false;
 };
 
+// The paths matching a shell glob, lexically normal, in glob(3)'s order; {} when none does.
+std::vector<std::string> glob_matches(const std::string& pattern);
+
 // "cd DIR && NAME=value ... program args", shell-quoted: what --dry-run prints, one step a line.
 std::string shell_text(const BuildStep& step);
 

@@ -1,6 +1,7 @@
 #include "source_build.h"
 
 #include "build_recipe.h"
+#include "build_steps.h"
 #include "compiler.h"
 #include "elapsed.h"
 #include "error.h"
@@ -15,7 +16,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
-#include <glob.h>
 #include <ostream>
 #include <thread>
 
@@ -84,15 +84,6 @@ std::string compile_filter_path() {
     if (ec || !fs::exists(filter))
         throw UserError("dlcov-compile-filter is missing beside " + exe.string() + "; rebuild dlcov");
     return filter.string();
-}
-
-std::vector<std::string> glob_paths(const std::string& pattern) {
-    glob_t matches{};
-    std::vector<std::string> out;
-    if (glob(pattern.c_str(), 0, nullptr, &matches) == 0)
-        for (size_t i = 0; i < matches.gl_pathc; ++i) out.push_back(fs::path(matches.gl_pathv[i]).lexically_normal());
-    globfree(&matches);
-    return out;
 }
 
 std::string slug(const std::string& what) {
@@ -223,7 +214,7 @@ BuildManifest make_source_build(const FrameworkConfig& config, const SourceBuild
 
     BuildManifest manifest;
     for (const auto& pattern : b.objects) {
-        std::vector<std::string> found = glob_paths(expand_placeholders(pattern, c));
+        std::vector<std::string> found = glob_matches(expand_placeholders(pattern, c));
         if (found.empty())
             config_error(config, line_of(config, "objects"), "objects",
                          "the build made nothing that matches " + expand_placeholders(pattern, c));
@@ -239,7 +230,7 @@ BuildManifest make_source_build(const FrameworkConfig& config, const SourceBuild
                             ": were the instrumented paths compiled? see " + (logs / "compiles.tsv").string());
         manifest.gcov = gcov::find_program("gcov-" + std::to_string(*cxx.gcc_major));
     } else {
-        std::vector<std::string> profiles = glob_paths(c.build + "/layout-probe/*.profraw");
+        std::vector<std::string> profiles = glob_matches(c.build + "/layout-probe/*.profraw");
         if (profiles.empty())
             config_error(config, line_of(config, "layout_probe"), "layout_probe",
                          "the layout probe wrote no raw profile: does it load the instrumented objects?");
