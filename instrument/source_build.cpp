@@ -25,10 +25,6 @@ namespace dlcov {
 
 namespace {
 
-int line_of(const FrameworkConfig& config, const std::string& key) {
-    return config.build.line_of(key);
-}
-
 std::string checkout_of(const FrameworkConfig& config, const std::string& source) {
     if (source.empty())
         throw UserError(config.path + " is a source-build recipe: name the " + config.framework +
@@ -37,7 +33,7 @@ std::string checkout_of(const FrameworkConfig& config, const std::string& source
     if (!fs::is_directory(dir)) throw UserError("--source " + source + ": no such folder");
     for (const auto& marker : config.build.markers)
         if (!fs::exists(dir / marker))
-            config_error(config, line_of(config, "markers"), "markers",
+            config_error(config, config.build.line_of("markers"), "markers",
                          dir.string() + " is not a checkout of " + config.framework + ": it has no " + marker);
     std::string text = dir.string();
     while (text.size() > 1 && text.back() == '/') text.pop_back();
@@ -77,11 +73,12 @@ std::string python_version_of(const std::string& python) {
     return text;
 }
 
-std::string compile_filter_path() {
+// dlcov-compile-filter beside the running dlcov; a dry run only names it.
+std::string compile_filter_path(bool must_exist) {
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     fs::path filter = exe.parent_path() / "dlcov-compile-filter";
-    if (ec || !fs::exists(filter))
+    if (must_exist && (ec || !fs::exists(filter)))
         throw UserError("dlcov-compile-filter is missing beside " + exe.string() + "; rebuild dlcov");
     return filter.string();
 }
@@ -179,8 +176,7 @@ BuildManifest make_source_build(const FrameworkConfig& config, const SourceBuild
         config_error(config, b.python.line ? b.python.line : b.line, "python", e.what());
     }
     c.python_version = python_version_of(c.base_python);
-    c.compile_filter = request.dry_run ? (fs::read_symlink("/proc/self/exe").parent_path() / "dlcov-compile-filter").string()
-                                       : compile_filter_path();
+    c.compile_filter = compile_filter_path(!request.dry_run);
     if (!b.python.requirements.empty() && !fs::is_regular_file(b.python.requirements))
         config_error(config, b.python.line, "requirements", "file " + b.python.requirements + " does not exist");
     if (!fs::is_regular_file(config.component_map))
@@ -216,7 +212,7 @@ BuildManifest make_source_build(const FrameworkConfig& config, const SourceBuild
     for (const auto& pattern : b.objects) {
         std::vector<std::string> found = glob_matches(expand_placeholders(pattern, c));
         if (found.empty())
-            config_error(config, line_of(config, "objects"), "objects",
+            config_error(config, config.build.line_of("objects"), "objects",
                          "the build made nothing that matches " + expand_placeholders(pattern, c));
         manifest.objects.insert(manifest.objects.end(), found.begin(), found.end());
     }
@@ -232,7 +228,7 @@ BuildManifest make_source_build(const FrameworkConfig& config, const SourceBuild
     } else {
         std::vector<std::string> profiles = glob_matches(c.build + "/layout-probe/*.profraw");
         if (profiles.empty())
-            config_error(config, line_of(config, "layout_probe"), "layout_probe",
+            config_error(config, config.build.line_of("layout_probe"), "layout_probe",
                          "the layout probe wrote no raw profile: does it load the instrumented objects?");
         manifest.layout_profile = (root / "layout.profdata").string();
         MergeResult merged = merge_profiles_zeroed(profiles, manifest.layout_profile);
