@@ -10,6 +10,7 @@
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -326,6 +327,48 @@ TEST_CASE("raw profiles of one binary are summed into one, with the counts llvm-
     };
     std::string reference = run_command("llvm-profdata-14 show --all-functions --counts " + dir + "/ref.profdata").output;
     CHECK(show({sums.groups[0].summed_path, sums.groups[1].summed_path}) == reference);
+    CHECK_THAT(reference, Catch::Contains("Function count"));
+}
+
+TEST_CASE("raw profiles summed on several threads come out as one thread sums them") {
+    // 80 copies of the ten profiles and a truncated file in the middle: enough for the work to be
+    // split into runs (one per core, 32 profiles at least each), with groups that span the runs.
+    const Fixture& f = fixture();
+    std::string dir = scratch_dir("contract-raw-sum-threads");
+    std::vector<std::string> inputs;
+    for (int copy = 0; copy < 8; ++copy) {
+        for (size_t i = 0; i < f.profiles.size(); ++i) {
+            std::string to = dir + "/copy" + std::to_string(copy) + "-" + std::to_string(i) + ".profraw";
+            write_file(to, read_file(f.profiles[i]));
+            inputs.push_back(to);
+        }
+        if (copy == 3) {
+            inputs.push_back(dir + "/copy3-truncated.profraw");
+            write_file(inputs.back(), read_file(f.profiles[0]).substr(0, 200));
+        }
+    }
+    RawProfileSums sums = sum_raw_profiles(inputs, dir);
+    REQUIRE(sums.groups.size() == 2);
+    CHECK(sums.others == std::vector<std::string>{dir + "/copy3-truncated.profraw"});
+    // Each group's members in input order: the binary's profile of every copy.
+    for (const auto& g : sums.groups) {
+        REQUIRE(g.members.size() == 40);
+        CHECK(std::is_sorted(g.members.begin(), g.members.end(), [&](const std::string& a, const std::string& b) {
+            return std::find(inputs.begin(), inputs.end(), a) < std::find(inputs.begin(), inputs.end(), b);
+        }));
+    }
+    CHECK(sums.groups[0].members.front() == inputs[0]);
+    // The sums equal llvm-profdata's merge of all 80.
+    auto merged_counts = [&](const std::vector<std::string>& files, const std::string& name) {
+        std::string args;
+        for (const auto& p : files) args += " " + p;
+        REQUIRE(run_command("llvm-profdata-14 merge -o " + dir + "/" + name + args).exit_code == 0);
+        return run_command("llvm-profdata-14 show --all-functions --counts " + dir + "/" + name).output;
+    };
+    std::vector<std::string> raw(inputs);
+    raw.erase(std::remove(raw.begin(), raw.end(), dir + "/copy3-truncated.profraw"), raw.end());
+    std::string reference = merged_counts(raw, "ref.profdata");
+    CHECK(merged_counts({sums.groups[0].summed_path, sums.groups[1].summed_path}, "mine.profdata") == reference);
     CHECK_THAT(reference, Catch::Contains("Function count"));
 }
 

@@ -3,10 +3,13 @@
 #include "error.h"
 #include "whole_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <optional>
+#include <thread>
 #include <type_traits>
 
 #include <fcntl.h>
@@ -132,38 +135,79 @@ void add_counters(char* total, const char* more, const RawShape& s) {
     }
 }
 
+// What one thread makes of a contiguous run of the profiles.
+struct Group {
+    RawShape shape;
+    std::vector<char> total;
+    std::vector<std::string> members;
+};
+struct PartialSums {
+    std::vector<Group> groups;  // in the order their first member came
+    std::vector<std::string> others;
+};
+
+// Adds `shape`'s counters (in `bytes`) to the group of its binary, or starts one.
+void add_to_groups(std::vector<Group>& groups, const RawShape& shape, const char* bytes,
+                   std::vector<std::string> members) {
+    for (auto& g : groups) {
+        if (!same_binary(g.shape, g.total.data(), shape, bytes)) continue;
+        add_counters(g.total.data(), bytes, shape);
+        g.members.insert(g.members.end(), std::make_move_iterator(members.begin()),
+                         std::make_move_iterator(members.end()));
+        return;
+    }
+    groups.push_back({shape, std::vector<char>(bytes, bytes + shape.size), std::move(members)});
+}
+
+PartialSums sum_run(const std::string* first, const std::string* last) {
+    PartialSums out;
+    std::vector<char> buffer;  // each profile in turn
+    for (const std::string* path = first; path != last; ++path) {
+        std::optional<size_t> size;
+        std::optional<RawShape> shape;
+        if (fs::path(*path).extension() == ".profraw" && (size = read_into(*path, buffer)))
+            shape = shape_of(buffer.data(), *size);
+        if (shape)
+            add_to_groups(out.groups, *shape, buffer.data(), {*path});
+        else
+            out.others.push_back(*path);
+    }
+    return out;
+}
+
+// Reading the profiles is most of the work (hundreds of MB at framework scale), and each run of
+// them is independent: one thread per core, each on a contiguous run, then the runs' groups added
+// up in order, so groups, members and others come out as one thread would make them.
+unsigned sum_threads(size_t profiles) {
+    constexpr size_t at_least_per_thread = 32;  // below this a thread costs more than it saves
+    size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    return unsigned(std::clamp<size_t>(profiles / at_least_per_thread, 1, std::min<size_t>(cores, 8)));
+}
+
 }  // namespace
 
 RawProfileSums sum_raw_profiles(const std::vector<std::string>& profiles, const std::string& scratch_dir) {
-    struct Group {
-        RawShape shape;
-        std::vector<char> total;
-        std::vector<std::string> members;
-    };
-    std::vector<Group> groups;  // few: one per instrumented binary
-    std::vector<char> buffer;   // each profile in turn
-    RawProfileSums out;
-    for (const auto& path : profiles) {
-        std::optional<size_t> size;
-        std::optional<RawShape> shape;
-        if (fs::path(path).extension() == ".profraw" && (size = read_into(path, buffer)))
-            shape = shape_of(buffer.data(), *size);
-        if (!shape) {
-            out.others.push_back(path);
-            continue;
+    unsigned threads = sum_threads(profiles.size());
+    std::vector<PartialSums> runs(threads);
+    {
+        std::vector<std::thread> workers;
+        size_t per = (profiles.size() + threads - 1) / threads;
+        for (unsigned t = 0; t < threads; ++t) {
+            size_t from = std::min(profiles.size(), t * per), to = std::min(profiles.size(), from + per);
+            auto job = [&runs, &profiles, t, from, to] { runs[t] = sum_run(profiles.data() + from, profiles.data() + to); };
+            if (t + 1 == threads) job(); else workers.emplace_back(job);  // the last run on this thread
         }
-        Group* group = nullptr;
-        for (auto& g : groups)
-            if (same_binary(g.shape, g.total.data(), *shape, buffer.data())) group = &g;
-        if (group) {
-            add_counters(group->total.data(), buffer.data(), *shape);
-            group->members.push_back(path);
-        } else {
-            groups.push_back({*shape, std::vector<char>(buffer.begin(), buffer.begin() + long(*size)), {path}});
-        }
+        for (auto& w : workers) w.join();
     }
-    for (size_t k = 0; k < groups.size(); ++k) {
-        Group& g = groups[k];
+    PartialSums all = std::move(runs.front());
+    for (size_t t = 1; t < runs.size(); ++t) {
+        for (auto& g : runs[t].groups) add_to_groups(all.groups, g.shape, g.total.data(), std::move(g.members));
+        all.others.insert(all.others.end(), runs[t].others.begin(), runs[t].others.end());
+    }
+    RawProfileSums out;
+    out.others = std::move(all.others);
+    for (size_t k = 0; k < all.groups.size(); ++k) {
+        Group& g = all.groups[k];
         if (g.members.size() == 1) {
             out.others.push_back(g.members.front());
             continue;
