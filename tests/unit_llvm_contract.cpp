@@ -3,6 +3,7 @@
 // itself: a program and a shared library sharing a header, templates, never-called functions,
 // a switch, exceptions, a macro with a branch, and a process that aborts.
 #include "llvm_cov_report.h"
+#include "decoded_mapping.h"
 #include "layout_alignment.h"
 #include "measurement.h"
 #include "profile_reading.h"
@@ -11,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -370,6 +372,40 @@ TEST_CASE("raw profiles summed on several threads come out as one thread sums th
     std::string reference = merged_counts(raw, "ref.profdata");
     CHECK(merged_counts({sums.groups[0].summed_path, sums.groups[1].summed_path}, "mine.profdata") == reference);
     CHECK_THAT(reference, Catch::Contains("Function count"));
+}
+
+TEST_CASE("a decoded mapping read with one profile after another gives what decoding the objects each time gives") {
+    const Fixture& f = fixture();
+    std::string dir = scratch_dir("contract-decoded");
+    std::vector<std::string> objects = {f.program, f.library};
+    std::shared_ptr<const DecodedMapping> decoded = DecodedMapping::shared(objects);
+    CHECK(DecodedMapping::shared(objects) == decoded);  // one per process while in use
+    CHECK(decoded->record_count() > 0);
+    CHECK(decoded->function_keys().size() <= decoded->record_count());
+
+    // Each run's profiles on their own, then all of them: each reading of the one decoded mapping
+    // equals a reading that decodes the objects afresh.
+    std::vector<std::vector<std::string>> sets = {{f.profiles[0], f.profiles[1]}, {f.profiles[2], f.profiles[3]}, f.profiles};
+    for (size_t i = 0; i < sets.size(); ++i) {
+        std::string merged = dir + "/set" + std::to_string(i) + ".profdata";
+        REQUIRE(merge_profiles(sets[i], merged).skipped.empty());
+        LlvmCoverage reused = read_llvm_coverage(*decoded, merged);
+        LlvmCoverage fresh = read_llvm_coverage(objects, merged);
+        CHECK(reused.layout.fingerprint() == fresh.layout.fingerprint());
+        CHECK(reused.counts.lines == fresh.counts.lines);
+        CHECK(reused.counts.branches == fresh.counts.branches);
+        CHECK(reused.counts.functions == fresh.counts.functions);
+        CHECK(std::any_of(reused.counts.lines.begin(), reused.counts.lines.end(), [](uint64_t c) { return c > 0; }));
+    }
+
+    // An object rebuilt in place (another modification time) is decoded again.
+    std::string copy = dir + "/libfixture-copy.so";
+    fs::copy_file(f.library, copy, fs::copy_options::overwrite_existing);
+    auto before = DecodedMapping::shared({f.program, copy});
+    fs::last_write_time(copy, fs::last_write_time(copy) + std::chrono::seconds(5));
+    CHECK(DecodedMapping::shared({f.program, copy}) != before);
+
+    CHECK_THROWS_WITH(DecodedMapping({dir + "/set0.profdata"}), Catch::Contains("cannot read coverage mapping of"));
 }
 
 TEST_CASE("moving a reading onto a layout of the same structure keeps every count") {

@@ -30,7 +30,8 @@ LlvmLayer::LlvmLayer(std::vector<std::string> objects, std::string layout_profil
     check_objects(objects_);
     if (!fs::is_regular_file(layout_profile_))
         throw UserError(layout_profile_ + ": the build's layout profile is missing; run `dlcov instrument` again");
-    layout_ = read_llvm_coverage(objects_, layout_profile_).layout;
+    mapping_ = DecodedMapping::shared(objects_);
+    layout_ = read_llvm_coverage(*mapping_, layout_profile_).layout;
 }
 
 LlvmLayer LlvmLayer::laid_out_by(std::vector<std::string> objects, const std::vector<std::string>& profiles,
@@ -39,8 +40,9 @@ LlvmLayer LlvmLayer::laid_out_by(std::vector<std::string> objects, const std::ve
     layer.objects_ = std::move(objects);
     layer.source_root_ = std::move(source_root);
     check_objects(layer.objects_);
+    layer.mapping_ = DecodedMapping::shared(layer.objects_);
     layer.layout_profiles_ = expand_profile_paths(profiles);
-    ProfileCoverage pc = measure_profiles(layer.objects_, layer.layout_profiles_);
+    ProfileCoverage pc = measure_profiles(*layer.mapping_, layer.layout_profiles_);
     layer.layout_ = std::move(pc.coverage.layout);
     layer.layout_reading_ = {std::move(pc.coverage.counts), std::move(pc.merge.merged), std::move(pc.merge.skipped),
                              std::move(pc.warnings)};
@@ -65,8 +67,7 @@ LayerReading LlvmLayer::read(const std::vector<std::string>& profiles) const {
         out.counts = CoverageCounts::zeros(layout_);  // what reading the layout profile alone gives
         return out;
     }
-    if (!object_keys_) object_keys_ = object_function_keys(objects_);
-    ProfileCoverage pc = measure_profiles(objects_, profiles, layout_profile_, &*object_keys_);
+    ProfileCoverage pc = measure_profiles(*mapping_, profiles, layout_profile_);
     out.counts = on_layout(pc.coverage);
     out.read = std::move(pc.merge.merged);
     out.skipped = std::move(pc.merge.skipped);
@@ -108,7 +109,7 @@ LayerReading LlvmLayer::read_total(const std::string& total) const {
         return out;
     }
     // The total already holds the layout profile (start_total): it is read as it is.
-    LlvmCoverage reading = read_llvm_coverage(objects_, total);
+    LlvmCoverage reading = read_llvm_coverage(*mapping_, total);
     out.counts = on_layout(reading);
     out.read = {total};
     out.warnings = mismatch_warnings(reading);

@@ -10,7 +10,7 @@
 #include "coverage_layer.h"
 #include "llvm_reader.h"
 
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,9 +42,8 @@ private:
     CoverageCounts on_layout(const LlvmCoverage& reading) const;
 
     std::vector<std::string> objects_;
-    // The objects' functions, read on the first measurement that needs them (a layer is used by one
-    // thread at a time: each trial has its own pipeline).
-    mutable std::optional<std::vector<FunctionKey>> object_keys_;
+    // The objects' mappings, decoded once for every reading (and never changed: shared by copies).
+    std::shared_ptr<const DecodedMapping> mapping_;
     std::string layout_profile_;  // "" when laid out by profiles
     std::string source_root_;
     CoverageLayout layout_;

@@ -7,6 +7,7 @@
 #include <llvm/ProfileData/Coverage/CoverageMapping.h>
 #include <llvm/ProfileData/Coverage/CoverageMappingReader.h>
 #include <llvm/ProfileData/InstrProf.h>
+#include <llvm/ProfileData/InstrProfReader.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
@@ -83,15 +84,19 @@ std::string negative_counts_warning(const LlvmCoverage& reading) {
 
 LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
                                 const std::string& indexed_profile) {
+    return read_llvm_coverage(DecodedMapping(objects), indexed_profile);
+}
+
+LlvmCoverage read_llvm_coverage(const DecodedMapping& decoded, const std::string& indexed_profile) {
     if (std::string damage = indexed_profile_damage(indexed_profile); !damage.empty())
         throw UserError(indexed_profile + ": " + damage);
-    std::vector<llvm::StringRef> object_refs(objects.begin(), objects.end());
-    auto loaded = CoverageMapping::load(object_refs, indexed_profile);
+    auto profile = llvm::IndexedInstrProfReader::create(indexed_profile);
+    if (!profile) throw UserError(indexed_profile + ": cannot read: " + llvm::toString(profile.takeError()));
+    auto loaded = CoverageMapping::load(decoded.readers(), **profile);
     if (!loaded) {
         std::string list;
-        for (const auto& o : objects) list += (list.empty() ? "" : ", ") + o;
-        throw UserError("cannot read coverage mapping of " + list + ": " +
-                        llvm::toString(loaded.takeError()) +
+        for (const auto& o : decoded.objects()) list += (list.empty() ? "" : ", ") + o;
+        throw UserError("cannot read coverage mapping of " + list + ": " + llvm::toString(loaded.takeError()) +
                         " (objects must be built with -fprofile-instr-generate -fcoverage-mapping "
                         "by clang " + std::to_string(LLVM_VERSION_MAJOR) + ")");
     }
@@ -121,27 +126,6 @@ LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
             return c > uint64_t(std::numeric_limits<int64_t>::max());
         }));
     return out;
-}
-
-std::vector<FunctionKey> object_function_keys(const std::vector<std::string>& objects) {
-    std::vector<FunctionKey> keys;
-    for (const auto& object : objects) {
-        auto buffer = llvm::MemoryBuffer::getFile(object, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-        if (!buffer) throw UserError(object + ": cannot read: " + buffer.getError().message());
-        llvm::SmallVector<std::unique_ptr<llvm::MemoryBuffer>, 4> buffers;
-        auto readers = llvm::coverage::BinaryCoverageReader::create((*buffer)->getMemBufferRef(), "", buffers);
-        if (!readers) throw UserError("cannot read coverage mapping of " + object + ": " + llvm::toString(readers.takeError()));
-        for (auto& reader : *readers) {
-            for (auto record : *reader) {
-                if (llvm::Error e = record.takeError())
-                    throw UserError("cannot read coverage mapping of " + object + ": " + llvm::toString(std::move(e)));
-                keys.emplace_back(llvm::IndexedInstrProf::ComputeHash(record->FunctionName), record->FunctionHash);
-            }
-        }
-    }
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    return keys;
 }
 
 }  // namespace dlcov

@@ -2,6 +2,7 @@
 // embedded in instrumented objects, joined with the counters of an indexed profile.
 #pragma once
 #include "coverage_model.h"
+#include "decoded_mapping.h"
 
 #include <cstdint>
 #include <string>
@@ -27,12 +28,8 @@ std::string negative_counts_warning(const LlvmCoverage& reading);
 // Throws UserError naming the object or profile that could not be read.
 LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
                                 const std::string& indexed_profile);
+// The same for objects decoded before (decoded_mapping.h): the same numbers, without decoding.
+LlvmCoverage read_llvm_coverage(const DecodedMapping& mapping, const std::string& indexed_profile);
 
-// A function as profiles and coverage mappings name it: the MD5 of its PGO name (what indexed
-// profiles key records by) and its structural hash (which changes when its code does).
-using FunctionKey = std::pair<uint64_t, uint64_t>;
-
-// Every function the objects' coverage mappings describe, sorted, read without any profile.
-std::vector<FunctionKey> object_function_keys(const std::vector<std::string>& objects);
 
 }  // namespace dlcov

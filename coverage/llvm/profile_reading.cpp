@@ -80,9 +80,14 @@ void check_objects(const std::vector<std::string>& objects) {
 
 ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
                                  const std::vector<std::string>& profiles,
-                                 const std::string& layout_profile,
-                                 const std::vector<FunctionKey>* object_keys) {
+                                 const std::string& layout_profile) {
     check_objects(objects);
+    return measure_profiles(DecodedMapping(objects), profiles, layout_profile);
+}
+
+ProfileCoverage measure_profiles(const DecodedMapping& objects,
+                                 const std::vector<std::string>& profiles,
+                                 const std::string& layout_profile) {
     TempFile merged(".profdata");
     ProfileCoverage out;
     std::vector<std::string> inputs = expand_profile_paths(profiles);
@@ -100,8 +105,7 @@ ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
     }
     out.coverage = read_llvm_coverage(objects, merged.path());
     if (!out.merge.functions.empty())
-        out.warnings = foreign_profile_warnings(out.merge.functions, object_keys ? *object_keys : object_function_keys(objects),
-                                                layout_profile);
+        out.warnings = foreign_profile_warnings(out.merge.functions, objects.function_keys(), layout_profile);
     if (std::string negative = negative_counts_warning(out.coverage); !negative.empty()) out.warnings.push_back(negative);
     return out;
 }

@@ -24,12 +24,14 @@ struct ProfileCoverage {
 // indexed profile and reads the objects with it. No profiles at all gives zero counts.
 // `layout_profile` (a build's, see instrument/layout_profile.h; "" for none) is merged in too, so
 // that any profiles of the build are read into the build's one layout; it is not listed in `merge`.
-// `object_keys` (object_function_keys of `objects`, for callers that measure the same objects
-// often) saves reading the objects' mappings a second time for the foreign-profile warnings.
 ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
                                  const std::vector<std::string>& profiles,
-                                 const std::string& layout_profile = "",
-                                 const std::vector<FunctionKey>* object_keys = nullptr);
+                                 const std::string& layout_profile = "");
+// The same with the objects decoded before (decoded_mapping.h), for callers that measure the same
+// objects often.
+ProfileCoverage measure_profiles(const DecodedMapping& objects,
+                                 const std::vector<std::string>& profiles,
+                                 const std::string& layout_profile = "");
 
 // UserError unless `objects` names at least one object and every one exists.
 void check_objects(const std::vector<std::string>& objects);
