@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <deque>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <mutex>
 
@@ -108,15 +109,17 @@ std::shared_ptr<const DecodedMapping> DecodedMapping::shared(const std::vector<s
     // and modification time, so a rebuilt object is decoded again.
     std::vector<std::string> key;
     for (const auto& o : objects) {
-        std::error_code ec;
-        auto size = fs::file_size(o, ec);
-        auto time = fs::last_write_time(o, ec).time_since_epoch().count();
-        key.push_back(o + '\n' + std::to_string(ec ? 0 : size) + '\n' + std::to_string(ec ? 0 : time));
+        std::error_code size_error, time_error;  // a missing object: the constructor names it
+        auto size = fs::file_size(o, size_error);
+        auto time = fs::last_write_time(o, time_error).time_since_epoch().count();
+        key.push_back(o + '\n' + std::to_string(size_error ? 0 : size) + '\n' + std::to_string(time_error ? 0 : time));
     }
     static std::mutex mutex;
     static std::map<std::vector<std::string>, std::weak_ptr<const DecodedMapping>> held;
     std::lock_guard<std::mutex> lock(mutex);
     if (auto live = held[key].lock()) return live;
+    for (auto it = held.begin(); it != held.end();)  // mappings no pipeline uses any more
+        it = it->second.expired() ? held.erase(it) : std::next(it);
     auto made = std::make_shared<const DecodedMapping>(objects);
     held[key] = made;
     return made;
