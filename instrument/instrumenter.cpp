@@ -11,6 +11,7 @@
 #include "layout_profile.h"
 #include "process.h"
 #include "python_build.h"
+#include "sancov_layer.h"
 #include "source_build.h"
 #include "utc_time.h"
 
@@ -322,10 +323,15 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
         // The gcov of the same gcc reads them (installed with it: gcc-N).
         manifest.gcov = find_gcc_tool("gcov", *compiler.gcc_major);
     } else {
-        // A sancov build's layout comes from its binaries alone (coverage/sancov/sancov_layer.h).
         if (config.mode == "llvm") {
             manifest.layout_profile = paths.layout_profile.string();
             write_layout_profile(manifest.objects, manifest.layout_profile, out);
+        } else if (config.mode == "sancov") {
+            // A sancov build's layout comes from its binaries alone (coverage/sancov/sancov_layer.h):
+            // made here once into the build folder's cache, so the first measurement does not pay
+            // for it, and a binary the mode cannot read is named now, before any build.json.
+            sancov::SancovLayer layer(manifest.objects, paths.src.string(),
+                                      sancov::sancov_layout_cache_path(paths.root.string()));
         }
         manifest.llvm_major = *compiler.llvm_major;
     }
