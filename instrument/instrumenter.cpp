@@ -330,8 +330,12 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
             // A sancov build's layout comes from its binaries alone (coverage/sancov/sancov_layer.h):
             // made here once into the build folder's cache, so the first measurement does not pay
             // for it, and a binary the mode cannot read is named now, before any build.json.
-            sancov::SancovLayer layer(manifest.objects, paths.src.string(),
-                                      sancov::sancov_layout_cache_path(paths.root.string()));
+            std::string cache = sancov::sancov_layout_cache_path(paths.root.string());
+            sancov::SancovLayer layer(manifest.objects, paths.src.string(), cache);
+            // Identical binaries (a deterministic rebuild) keep the cache that fits them.
+            out << fmt::format("instrument: {} the sancov layout of {} object(s) ({})\n",
+                               layer.layout_from_cache() ? "the cache already holds" : "cached", manifest.objects.size(),
+                               fs::exists(cache) ? cache : std::string("not written: the folder is not writable"));
         }
         manifest.llvm_major = *compiler.llvm_major;
     }

@@ -445,6 +445,7 @@ TEST_CASE("instrument builds a fake framework in mode sancov with its layout cac
     // The layout was derived once, at the end of the build, into the build folder.
     std::string cache = sancov::sancov_layout_cache_path(build);
     REQUIRE(fs::is_regular_file(cache));
+    CHECK_THAT(result.output, Contains("instrument: cached the sancov layout of 2 object(s) (" + cache + ")"));
     auto written = fs::last_write_time(cache);
     const std::string cached = read_file(cache);
 

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <type_traits>
 #include <unistd.h>
 
@@ -264,10 +263,13 @@ SancovBinaryKey sancov_binary_key(const std::string& path) {
 
 std::optional<SancovLayoutData> read_sancov_layout_cache(const std::string& cache,
                                                          const std::vector<SancovBinaryKey>& binaries) {
+    std::error_code ec;
+    uint64_t size = fs::file_size(cache, ec);
+    if (ec) return std::nullopt;
     std::ifstream in(cache, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return std::nullopt;
+    std::string bytes(size_t(size), '\0');
+    if (!in || !in.read(bytes.data(), std::streamsize(size)) || in.peek() != std::char_traits<char>::eof())
+        return std::nullopt;  // unreadable, or changed while read
     try {
         return parse(bytes, binaries);
     } catch (const NotACache&) {
