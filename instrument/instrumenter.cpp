@@ -11,6 +11,7 @@
 #include "layout_profile.h"
 #include "process.h"
 #include "python_build.h"
+#include "sancov_layer.h"
 #include "source_build.h"
 #include "utc_time.h"
 
@@ -322,10 +323,19 @@ BuildManifest instrument(const InstrumentOptions& options, std::ostream& out, st
         // The gcov of the same gcc reads them (installed with it: gcc-N).
         manifest.gcov = find_gcc_tool("gcov", *compiler.gcc_major);
     } else {
-        // A sancov build's layout comes from its binaries alone (coverage/sancov/sancov_layer.h).
         if (config.mode == "llvm") {
             manifest.layout_profile = paths.layout_profile.string();
             write_layout_profile(manifest.objects, manifest.layout_profile, out);
+        } else if (config.mode == "sancov") {
+            // A sancov build's layout comes from its binaries alone (coverage/sancov/sancov_layer.h):
+            // made here once into the build folder's cache, so the first measurement does not pay
+            // for it, and a binary the mode cannot read is named now, before any build.json.
+            std::string cache = sancov::sancov_layout_cache_path(paths.root.string());
+            sancov::SancovLayer layer(manifest.objects, paths.src.string(), cache);
+            // Identical binaries (a deterministic rebuild) keep the cache that fits them.
+            out << fmt::format("instrument: {} the sancov layout of {} object(s) ({})\n",
+                               layer.layout_from_cache() ? "the cache already holds" : "cached", manifest.objects.size(),
+                               fs::exists(cache) ? cache : std::string("not written: the folder is not writable"));
         }
         manifest.llvm_major = *compiler.llvm_major;
     }

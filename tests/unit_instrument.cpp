@@ -6,6 +6,7 @@
 #include "framework_config.h"
 #include "input_hash.h"
 #include "measurement_pipeline.h"
+#include "sancov_layer.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
@@ -425,4 +426,44 @@ TEST_CASE("instrument builds a fake framework in mode gcov; the build measures i
         CHECK(by_file["fake/ops.h"].branches.total == 2);
         CHECK(by_file["fake/ops.h"].functions.covered == 1);
     }
+}
+
+TEST_CASE("instrument builds a fake framework in mode sancov with its layout cached; the build measures its runs",
+          "[instrument][sancov]") {
+    std::string dir = scratch_dir("instrument_fake_sancov");
+    write_fake_framework(dir);
+    std::string config = dir + "/fake.yaml";
+    std::string builds = dir + "/builds";
+    std::string build = builds + "/fake";
+    write_file(config, read_file(config) + "mode: sancov\n");
+    CommandResult result;
+    dlcov_instrument(config, builds, "", &result);
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    BuildManifest manifest = load_manifest(build);
+    CHECK(manifest.mode == "sancov");
+    // The layout was derived once, at the end of the build, into the build folder.
+    std::string cache = sancov::sancov_layout_cache_path(build);
+    REQUIRE(fs::is_regular_file(cache));
+    CHECK_THAT(result.output, Contains("instrument: cached the sancov layout of 2 object(s) (" + cache + ")"));
+    auto written = fs::last_write_time(cache);
+    const std::string cached = read_file(cache);
+
+    std::string profiles = scratch_dir("instrument_fake_sancov_profiles");
+    CommandResult run = run_command("DLCOV_SANCOV_FILE=" + shell_quote(profiles + "/run-%p.sancov") + " " +
+                                    shell_quote(build + "/bin/fake-app"));
+    CHECK_THAT(run.output, Contains("fake 41"));
+    MeasurementPipeline pipeline(manifest);
+    ProfileMeasurement m = pipeline.measure({profiles});
+    CHECK(m.read.size() == 1);
+    CHECK(m.skipped.empty());
+    std::map<std::string, CoverageTally> by_file;
+    for (const auto& f : m.measurement.files) by_file[f.path] = f.tally;
+    REQUIRE(by_file.count("fake/ops.h"));
+    CHECK(by_file["fake/ops.h"].lines.covered > 0);
+    CHECK(by_file["fake/ops.h"].functions.covered == 1);
+    // The pipeline read the cache: served, not rewritten.
+    CHECK(fs::last_write_time(cache) == written);
+    CHECK(read_file(cache) == cached);
+    CHECK(sancov::SancovLayer(manifest.objects, manifest.source_root, cache).layout_from_cache());
 }

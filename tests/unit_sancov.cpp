@@ -2,17 +2,21 @@
 // flags `dlcov instrument` uses and dlcov's runtime: the lines and functions each run must have
 // covered, the layout's lines against the line table as GNU objdump decodes it, the same lines as
 // llvm mode on the same program, a SIGKILLed process's coverage, a forked child's own profile,
-// running totals, and foreign, corrupt and cut-short profiles and binaries without line tables
-// refused with a reason that names them.
+// running totals, foreign, corrupt and cut-short profiles and binaries without line tables
+// refused with a reason that names them, and the layout cache (served only for the same binaries,
+// a damaged one derived again and replaced).
 #include "coverage_flags.h"
 #include "llvm_layer.h"
 #include "profile_merge.h"
+#include "sancov_debug_info.h"
 #include "sancov_layer.h"
+#include "sancov_layout_cache.h"
 #include "sancov_profile.h"
 #include "test_support.h"
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -366,4 +370,200 @@ TEST_CASE("sancov: without DLCOV_SANCOV_FILE a program runs and writes nothing",
     CommandResult r = must_run("cd " + shell_quote(folder) + " && env -u DLCOV_SANCOV_FILE " + shell_quote(f.program) + " a");
     CHECK(r.output == "3\n");
     CHECK(fs::is_empty(folder));
+}
+
+namespace {
+
+// Everything of a layout a reading or a report follows, as text: two layouts are the same when
+// their texts are (the fingerprint leaves out the line numbers and names of definitions).
+std::string describe_layout(const sancov::SancovLayer& layer) {
+    const CoverageLayout& l = layer.layout();
+    std::ostringstream out;
+    out << "blocks " << layer.block_count() << " functions " << l.function_items << " branches "
+        << l.branch_lines.size() << "\n";
+    for (const auto& file : l.files) {
+        out << file.path << "\n";
+        for (const auto& fn : file.functions) {
+            out << " " << fn.name << " | " << fn.display_name << " | " << fn.line << "\n";
+            for (const auto& inst : fn.instantiations) {
+                out << "  " << inst.name << " #" << inst.function_index << ":";
+                for (size_t i = inst.first_line; i < inst.first_line + inst.line_count; ++i) out << " " << l.line_numbers[i];
+                out << "\n";
+            }
+        }
+    }
+    return out.str();
+}
+
+std::string cache_folder(const std::string& name) {
+    std::string dir = fixture().dir + "/" + name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+}  // namespace
+
+TEST_CASE("sancov: a second layer of the same binaries reads the layout cache, same layout, same readings", "[sancov]") {
+    const Fixture& f = fixture();
+    std::string cache = sancov::sancov_layout_cache_path(cache_folder("cache-same"));
+    sancov::SancovLayer first({f.program, f.other}, f.dir, cache);
+    CHECK_FALSE(first.layout_from_cache());
+    REQUIRE(fs::is_regular_file(cache));
+    sancov::SancovLayer second({f.program, f.other}, f.dir, cache);
+    CHECK(second.layout_from_cache());
+    sancov::SancovLayer fresh({f.program, f.other}, f.dir);  // no cache: from the debug information
+    CHECK_FALSE(fresh.layout_from_cache());
+
+    CHECK(second.layout().fingerprint() == fresh.layout().fingerprint());
+    CHECK(describe_layout(second) == describe_layout(fresh));
+    CHECK(describe_layout(first) == describe_layout(fresh));
+    CHECK(second.layout().line_numbers.size() > 10);
+
+    // Real profiles read the same on both, each onto its own binary.
+    std::vector<std::string> profiles = run_sancov(f.program, "plain", "cache-plain");
+    for (const auto& p : run_sancov(f.program, "fork", "cache-fork")) profiles.push_back(p);
+    profiles.push_back(run_sancov(f.other, "", "cache-other").at(0));
+    LayerReading cached = second.read(profiles), derived = fresh.read(profiles);
+    CHECK(cached.skipped.empty());
+    CHECK(cached.read == derived.read);
+    CHECK(cached.counts.lines == derived.counts.lines);
+    CHECK(cached.counts.functions == derived.counts.functions);
+    CHECK(function_counts(second, cached.counts).at("classify") == 2);  // the plain run, the fork's parent
+    // And a running total folded on the cached layer reads as on the fresh one.
+    std::string total = fs::path(cache).parent_path().string() + "/" + second.total_name();
+    second.start_total(total);
+    second.fold(total, profiles);
+    CHECK(second.read_total(total).counts.lines == derived.counts.lines);
+    CHECK(fresh.read_total(total).counts.functions == derived.counts.functions);
+
+    // The cache is for these binaries in this order: another set derives (and rewrites) it.
+    sancov::SancovLayer one({f.program}, f.dir, cache);
+    CHECK_FALSE(one.layout_from_cache());
+    CHECK(describe_layout(one) == describe_layout(sancov::SancovLayer({f.program}, f.dir)));
+    CHECK(sancov::SancovLayer({f.program}, f.dir, cache).layout_from_cache());
+}
+
+TEST_CASE("sancov: a rebuilt or changed binary is not served the old cached layout", "[sancov]") {
+    const Fixture& f = fixture();
+    std::string dir = cache_folder("cache-rebuilt");
+    std::string cache = sancov::sancov_layout_cache_path(dir);
+    std::string binary = dir + "/program";
+    fs::copy_file(f.program, binary);
+    sancov::SancovLayer old_layer({binary}, f.dir, cache);
+    REQUIRE(sancov::SancovLayer({binary}, f.dir, cache).layout_from_cache());
+
+    SECTION("another program at the same path (another build id and size)") {
+        fs::copy_file(f.other, binary, fs::copy_options::overwrite_existing);
+        sancov::SancovLayer rebuilt({binary}, f.dir, cache);
+        CHECK_FALSE(rebuilt.layout_from_cache());
+        CHECK(describe_layout(rebuilt) == describe_layout(sancov::SancovLayer({binary}, f.dir)));
+        CHECK(describe_layout(rebuilt) != describe_layout(old_layer));
+        // The rewritten cache serves the new binary, and reads its profiles.
+        sancov::SancovLayer again({binary}, f.dir, cache);
+        CHECK(again.layout_from_cache());
+        CHECK(describe_layout(again) == describe_layout(rebuilt));
+        CHECK(again.read(run_sancov(binary, "", "cache-rebuilt-run")).skipped.empty());
+    }
+    SECTION("the same build id, another size") {
+        std::ofstream(binary, std::ios::app | std::ios::binary) << "appended";
+        sancov::SancovLayer changed({binary}, f.dir, cache);
+        CHECK_FALSE(changed.layout_from_cache());
+        CHECK(describe_layout(changed) == describe_layout(old_layer));
+    }
+    SECTION("the same size, another build id") {
+        std::string id = elf_build_id(binary);
+        REQUIRE(id.size() >= 8);
+        std::string raw;
+        for (size_t i = 0; i < id.size(); i += 2) raw += char(std::stoi(id.substr(i, 2), nullptr, 16));
+        std::string bytes = read_file(binary);
+        size_t at = bytes.find(raw);
+        REQUIRE(at != std::string::npos);
+        REQUIRE(bytes.find(raw, at + 1) == std::string::npos);
+        bytes[at] = char(bytes[at] ^ 0x5a);
+        write_file(binary, bytes);
+        REQUIRE(elf_build_id(binary) != id);
+        sancov::SancovLayer changed({binary}, f.dir, cache);
+        CHECK_FALSE(changed.layout_from_cache());
+        CHECK(sancov::SancovLayer({binary}, f.dir, cache).layout_from_cache());
+    }
+    SECTION("a binary without a build id, touched") {
+        std::string plain = dir + "/no-build-id";
+        must_run(sancov_compile(kSource, plain, "-O0 -Wl,--build-id=none"));
+        REQUIRE(elf_build_id(plain).empty());
+        sancov::SancovLayer({plain}, f.dir, cache);
+        REQUIRE(sancov::SancovLayer({plain}, f.dir, cache).layout_from_cache());
+        fs::last_write_time(plain, fs::last_write_time(plain) + std::chrono::seconds(1));
+        CHECK_FALSE(sancov::SancovLayer({plain}, f.dir, cache).layout_from_cache());
+    }
+    SECTION("a missing binary is named, cache or not") {
+        fs::remove(binary);
+        CHECK_THROWS_WITH(sancov::SancovLayer({binary}, f.dir, cache), Contains(binary) && Contains("missing"));
+    }
+}
+
+TEST_CASE("sancov: a damaged, cut-short or foreign layout cache is ignored and replaced", "[sancov]") {
+    const Fixture& f = fixture();
+    std::string dir = cache_folder("cache-damaged");
+    std::string cache = sancov::sancov_layout_cache_path(dir);
+    sancov::SancovLayer fresh({f.program}, f.dir);
+    sancov::SancovLayer({f.program}, f.dir, cache);
+    const std::string good = read_file(cache);
+    REQUIRE(good.size() > 100);
+
+    std::map<std::string, std::string> damaged;
+    damaged["empty"] = "";
+    damaged["garbage"] = "this is not a layout cache\n";
+    damaged["cut short"] = good.substr(0, good.size() / 2);
+    damaged["the digest cut off"] = good.substr(0, good.size() - 3);
+    std::string version = good;
+    version[8] = 9;
+    damaged["another format version"] = version;
+    std::string flipped = good;
+    flipped[good.size() / 2] = char(flipped[good.size() / 2] ^ 1);
+    damaged["a byte changed"] = flipped;
+    // With a digest that matches (as the header documents it), the reader's bounds checks answer.
+    auto with_digest = [](std::string bytes) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (size_t i = 12; i < bytes.size(); ++i) h = (h ^ uint8_t(bytes[i])) * 0x100000001b3ULL;
+        return bytes.append(reinterpret_cast<const char*>(&h), sizeof h);
+    };
+    REQUIRE(with_digest(good.substr(0, good.size() - 8)) == good);
+    std::string count = good.substr(0, good.size() - 8);
+    count[12 + 7] = char(0x7f);  // the binaries' count: 2^63 and more
+    damaged["a count out of range, digest matching"] = with_digest(count);
+    std::string length = good.substr(0, good.size() - 8);
+    length[12 + 8 + 6] = char(0x01);  // the first binary's path: 2^48 bytes long
+    damaged["a string longer than the file, digest matching"] = with_digest(length);
+    damaged["cut short, digest matching"] = with_digest(good.substr(0, good.size() / 2));
+    damaged["a byte more, digest matching"] = with_digest(good.substr(0, good.size() - 8) + "x");
+    std::string range = good.substr(0, good.size() - 8);
+    uint64_t inlined_blocks = 0;
+    std::memcpy(&inlined_blocks, range.data() + range.size() - 8, sizeof inlined_blocks);
+    REQUIRE(inlined_blocks == 0);  // nothing inlined at -O0: inlined_begin's last offset is just before
+    range[range.size() - 12] = 5;  // ... and now points past the blocks there are
+    damaged["a block range out of bounds, digest matching"] = with_digest(range);
+    sancov::SancovLayer({f.other}, f.dir, cache);
+    damaged["another binary's"] = read_file(cache);
+
+    for (const auto& [what, bytes] : damaged) {
+        INFO("a layout cache with " << what);
+        write_file(cache, bytes);
+        sancov::SancovLayer layer({f.program}, f.dir, cache);
+        CHECK_FALSE(layer.layout_from_cache());
+        CHECK(describe_layout(layer) == describe_layout(fresh));
+        CHECK(read_file(cache) == good);  // rewritten
+        CHECK(sancov::SancovLayer({f.program}, f.dir, cache).layout_from_cache());
+    }
+    // Nothing but the cache is left in its folder (no temporary files).
+    size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+    CHECK(entries == 1);
+
+    // A cache that cannot be written is no error: the layout is derived every time.
+    std::string unwritable = dir + "/no-such-folder/sancov-layout.cache";
+    sancov::SancovLayer layer({f.program}, f.dir, unwritable);
+    CHECK_FALSE(layer.layout_from_cache());
+    CHECK(describe_layout(layer) == describe_layout(fresh));
+    CHECK_FALSE(fs::exists(fs::path(unwritable).parent_path()));
 }

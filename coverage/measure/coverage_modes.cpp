@@ -46,7 +46,9 @@ std::vector<std::unique_ptr<CoverageLayer>> build_layers(const BuildManifest& bu
             if (!fs::is_regular_file(n)) throw UserError(n + ": the build's notes file is missing; run `dlcov instrument` again");
         layers.push_back(std::make_unique<gcov::GcovLayer>(build.gcov_notes, build.source_root, build.gcov));
     } else if (build.mode == "sancov") {
-        layers.push_back(std::make_unique<sancov::SancovLayer>(build.objects, build.source_root));
+        // The layout is derived once per set of binaries and kept in the build folder.
+        layers.push_back(std::make_unique<sancov::SancovLayer>(build.objects, build.source_root,
+                                                               sancov::sancov_layout_cache_path(build.build_dir())));
     } else if (build.mode != "python") {
         throw UserError(manifest_path(build.build_dir()) + ": coverage mode '" + build.mode +
                         "' is not one this dlcov reads (llvm, gcov, sancov, python)");

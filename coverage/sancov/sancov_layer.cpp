@@ -2,11 +2,13 @@
 
 #include "error.h"
 #include "sancov_debug_info.h"
+#include "sancov_layout_cache.h"
 #include "sancov_profile.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -32,19 +34,18 @@ std::string describe_module(const ModuleCounts& m) {
            std::to_string(m.file_size) + " bytes)";
 }
 
-}  // namespace
-
-SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_root)
-    : source_root_(std::move(source_root)) {
+// The layout from the binaries' debug information (seconds on a framework's binaries).
+SancovLayoutData derive_layout(const std::vector<std::string>& objects) {
+    SancovLayoutData d;
     std::map<FunctionKey, FunctionBlocks> functions;
     for (const std::string& path : objects) {
         if (!fs::is_regular_file(path)) throw UserError(path + ": the build's binary is missing; run `dlcov instrument` again");
         SancovObject object = read_sancov_object(path);
-        Binary binary{path, object.build_id, object.file_size, object.blocks, block_count_};
-        for (const Binary& other : binaries_)
+        SancovBinary binary{path, object.build_id, object.file_size, object.blocks, d.block_count};
+        for (const SancovBinary& other : d.binaries)
             if (!binary.build_id.empty() && other.build_id == binary.build_id)
                 throw UserError(path + " and " + other.path + " are the same binary (build id " + binary.build_id + ")");
-        binaries_.push_back(binary);
+        d.binaries.push_back(binary);
         std::vector<FunctionBlocks*> local;
         for (const SancovFunction& f : object.functions) {
             FunctionBlocks& fb = functions[{f.file, f.name}];
@@ -53,13 +54,13 @@ SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_ro
             local.push_back(&fb);
         }
         for (const SancovLineUse& use : object.uses) {
-            local[use.function]->lines[use.line].push_back(uint32_t(block_count_ + use.block));
-            if (use.inlined) local[use.function]->inlined.push_back(uint32_t(block_count_ + use.block));
+            local[use.function]->lines[use.line].push_back(uint32_t(d.block_count + use.block));
+            if (use.inlined) local[use.function]->inlined.push_back(uint32_t(d.block_count + use.block));
         }
         for (const SancovLineUse& entry : object.entries)
-            local[entry.function]->entries.push_back(uint32_t(block_count_ + entry.block));
-        block_count_ += object.blocks;
-        if (block_count_ > UINT32_MAX) throw UserError("more than 2^32 sancov blocks in one build");
+            local[entry.function]->entries.push_back(uint32_t(d.block_count + entry.block));
+        d.block_count += object.blocks;
+        if (d.block_count > UINT32_MAX) throw UserError("more than 2^32 sancov blocks in one build");
     }
 
     // Files sorted by path; in a file, definitions by line, instantiations by name.
@@ -68,9 +69,9 @@ SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_ro
         unsigned line = fb.line ? fb.line : (fb.lines.empty() ? 0 : fb.lines.begin()->first);
         by_file[key.first][line].emplace_back(key.second, &fb);
     }
-    line_begin_.push_back(0);
-    entry_begin_.push_back(0);
-    inlined_begin_.push_back(0);
+    d.line_begin.push_back(0);
+    d.entry_begin.push_back(0);
+    d.inlined_begin.push_back(0);
     for (auto& [path, definitions] : by_file) {
         SourceFile file;
         file.path = path;
@@ -82,29 +83,64 @@ SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_ro
             for (auto& [name, fb] : instantiations) {
                 Instantiation inst;
                 inst.name = name;
-                inst.first_line = layout_.line_numbers.size();
+                inst.first_line = d.layout.line_numbers.size();
                 for (auto& [number, blocks] : fb->lines) {
-                    layout_.line_numbers.push_back(number);
+                    d.layout.line_numbers.push_back(number);
                     std::sort(blocks.begin(), blocks.end());
                     blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
-                    line_blocks_.insert(line_blocks_.end(), blocks.begin(), blocks.end());
-                    line_begin_.push_back(uint32_t(line_blocks_.size()));
+                    d.line_blocks.insert(d.line_blocks.end(), blocks.begin(), blocks.end());
+                    d.line_begin.push_back(uint32_t(d.line_blocks.size()));
                 }
-                inst.line_count = layout_.line_numbers.size() - inst.first_line;
-                inst.first_branch = layout_.branch_lines.size();
-                inst.function_index = layout_.function_items++;
-                entry_blocks_.insert(entry_blocks_.end(), fb->entries.begin(), fb->entries.end());
-                entry_begin_.push_back(uint32_t(entry_blocks_.size()));
+                inst.line_count = d.layout.line_numbers.size() - inst.first_line;
+                inst.first_branch = d.layout.branch_lines.size();
+                inst.function_index = d.layout.function_items++;
+                d.entry_blocks.insert(d.entry_blocks.end(), fb->entries.begin(), fb->entries.end());
+                d.entry_begin.push_back(uint32_t(d.entry_blocks.size()));
                 std::sort(fb->inlined.begin(), fb->inlined.end());
                 fb->inlined.erase(std::unique(fb->inlined.begin(), fb->inlined.end()), fb->inlined.end());
-                inlined_blocks_.insert(inlined_blocks_.end(), fb->inlined.begin(), fb->inlined.end());
-                inlined_begin_.push_back(uint32_t(inlined_blocks_.size()));
+                d.inlined_blocks.insert(d.inlined_blocks.end(), fb->inlined.begin(), fb->inlined.end());
+                d.inlined_begin.push_back(uint32_t(d.inlined_blocks.size()));
                 fn.instantiations.push_back(std::move(inst));
             }
             file.functions.push_back(std::move(fn));
         }
-        layout_.files.push_back(std::move(file));
+        d.layout.files.push_back(std::move(file));
     }
+    return d;
+}
+
+}  // namespace
+
+SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_root, std::string layout_cache)
+    : source_root_(std::move(source_root)) {
+    std::vector<SancovBinaryKey> keys;
+    if (!layout_cache.empty()) {
+        for (const std::string& path : objects) keys.push_back(sancov_binary_key(path));
+        if (std::optional<SancovLayoutData> cached = read_sancov_layout_cache(layout_cache, keys)) {
+            adopt(std::move(*cached));
+            from_cache_ = true;
+            return;
+        }
+    }
+    SancovLayoutData derived = derive_layout(objects);
+    // Written only when the binaries read are the ones keyed (none was rebuilt meanwhile).
+    bool unchanged = !layout_cache.empty();
+    for (size_t i = 0; unchanged && i < keys.size(); ++i)
+        unchanged = keys[i].build_id == derived.binaries[i].build_id && keys[i].file_size == derived.binaries[i].file_size;
+    if (unchanged) write_sancov_layout_cache(layout_cache, keys, derived);
+    adopt(std::move(derived));
+}
+
+void SancovLayer::adopt(SancovLayoutData&& d) {
+    binaries_ = std::move(d.binaries);
+    block_count_ = d.block_count;
+    layout_ = std::move(d.layout);
+    line_begin_ = std::move(d.line_begin);
+    line_blocks_ = std::move(d.line_blocks);
+    entry_begin_ = std::move(d.entry_begin);
+    entry_blocks_ = std::move(d.entry_blocks);
+    inlined_begin_ = std::move(d.inlined_begin);
+    inlined_blocks_ = std::move(d.inlined_blocks);
 }
 
 // A running total is read like a profile (`dlcov report` measures a trial's profiles/ folder, which

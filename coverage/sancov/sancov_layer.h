@@ -4,7 +4,8 @@
 //
 // The layout comes once, when the layer is made, from the binaries alone: every pc-table entry
 // (an edge's block) mapped to the source lines and functions it runs through the debug
-// information (coverage/llvm/sancov_debug_info.h). A reading then only adds counters:
+// information (coverage/llvm/sancov_debug_info.h), or from the layout cache the first layer of
+// the same binaries wrote (sancov_layout_cache.h). A reading then only adds counters:
 //   - a line item is a (function, source line) that some block runs; its count is the largest
 //     count of those blocks;
 //   - a function item is a function (a linkage name: each template instantiation its own); its
@@ -18,6 +19,7 @@
 //     condition in the source (README.md says how that differs from llvm mode).
 #pragma once
 #include "coverage_layer.h"
+#include "sancov_layout_cache.h"
 
 #include <string>
 #include <vector>
@@ -27,8 +29,10 @@ namespace dlcov::sancov {
 class SancovLayer final : public CoverageLayer {
 public:
     // The layer of a build's binaries; UserError naming a binary that is missing, not built for
-    // sancov mode, or without debug information.
-    SancovLayer(std::vector<std::string> objects, std::string source_root);
+    // sancov mode, or without debug information. With a `layout_cache` file
+    // (sancov_layout_cache_path of the build folder) the layout is read from it when it was made
+    // for these binaries, and written to it when it was not; "" derives it every time.
+    SancovLayer(std::vector<std::string> objects, std::string source_root, std::string layout_cache = "");
 
     const CoverageLayout& layout() const override { return layout_; }
     const std::string& source_root() const override { return source_root_; }
@@ -42,13 +46,12 @@ public:
 
     // Counters of every block of every binary, binaries in order; what readings add up.
     size_t block_count() const { return block_count_; }
+    // Whether the layout came from the layout cache rather than the debug information.
+    bool layout_from_cache() const { return from_cache_; }
 
 private:
-    struct Binary {
-        std::string path, build_id;
-        uint64_t file_size = 0;
-        size_t blocks = 0, first_block = 0;
-    };
+    using Binary = SancovBinary;
+    void adopt(SancovLayoutData&& derived);
     // Adds a profile's counters to `blocks`; "" or why the profile is not this build's.
     std::string add_profile(const std::string& path, std::vector<uint64_t>& blocks,
                             std::vector<std::string>& warnings, bool is_total) const;
@@ -64,6 +67,7 @@ private:
     // Function item i: its entry blocks, and the blocks that run its code inlined elsewhere.
     std::vector<uint32_t> entry_begin_, entry_blocks_;
     std::vector<uint32_t> inlined_begin_, inlined_blocks_;
+    bool from_cache_ = false;
 };
 
 }  // namespace dlcov::sancov
