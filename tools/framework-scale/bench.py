@@ -7,6 +7,7 @@ Environment:
   BENCH_DIR=...   scratch folder (default /tmp/dlcov-bench-scale); the profiles are removed at the
                   end, the generated program and its build are kept for the next run (KEEP=1 keeps all)
   SCALES=...      raw profile counts measured as one snapshot (default "1000 10000")
+  REPEAT=...      times each one-snapshot measurement runs; the median is shown (default 3)
   BATCH=...       raw profiles arriving between two snapshots of the fold (default 100)
   FOLD_SCALES=... campaigns folded snapshot by snapshot (default "1000 10000")
   LLVM_FOLD_POINTS=... snapshots of the 10,000-profile campaign at which llvm-profdata merges
@@ -128,6 +129,17 @@ def llvm_snapshot(program, profiles, work):
     return merge_wall + export_wall, max(merge_mb, export_mb), totals, (merge_wall, export_wall)
 
 
+def read_once(files, cores=2):
+    """Wall seconds to read every byte of `files` once from the page cache, one `cat` per core:
+    the least any reader of them needs."""
+    start = time.monotonic()
+    half = (len(files) + cores - 1) // cores
+    procs = [subprocess.Popen(["cat"] + files[i:i + half], stdout=subprocess.DEVNULL) for i in range(0, len(files), half)]
+    for p in procs:
+        p.wait()
+    return time.monotonic() - start
+
+
 def dlcov_snapshot(dlcov, program, profile_dirs, work):
     out = os.path.join(work, "measure.json")
     wall, mb = timed([dlcov, "measure", "--strict", "--objects"] + program.objects + ["--profiles"] + profile_dirs +
@@ -146,6 +158,7 @@ def main():
     scales = sorted(int(s) for s in os.environ.get("SCALES", "1000 10000").split())
     fold_scales = sorted(int(s) for s in os.environ.get("FOLD_SCALES", "1000 10000").split())
     batch = env_int("BATCH", 100)
+    repeat = max(1, env_int("REPEAT", 3))
     llvm_points = [int(s) for s in os.environ.get("LLVM_FOLD_POINTS", "2000 5000").split()]
     steps = env_int("STEPS", 30)
     os.makedirs(bench_dir, exist_ok=True)
@@ -188,6 +201,7 @@ def main():
     run_seconds = time.monotonic() - start
     all_profiles = sorted(os.path.join(c, f) for _, c in chunks for f in os.listdir(c))
     disk = sum(os.path.getsize(p) for p in all_profiles)
+    os.sync()  # the profiles on disk before anything is timed: no writeback competes with either side
     print(f"{seed - 1} processes ({steps} ops each, seeds 1-{seed - 1}) wrote {len(all_profiles)} raw profiles, "
           f"{disk / 2**20:.0f} MB, in {run_seconds:.0f} s")
 
@@ -201,13 +215,22 @@ def main():
     snapshot_rows = {}
     for n in scales:
         dirs, files = profiles_upto(n)
-        d_wall, d_mb, d_totals = dlcov_snapshot(dlcov, program, dirs, work)
-        l_wall, l_mb, l_totals, (m_wall, e_wall) = llvm_snapshot(program, files, work)
+        # Each side REPEAT times, in turn; the run with the median wall time of each is shown.
+        d_runs, l_runs = [], []
+        for _ in range(repeat):
+            d_runs.append(dlcov_snapshot(dlcov, program, dirs, work))
+            l_runs.append(llvm_snapshot(program, files, work))
+        d_wall, d_mb, d_totals = sorted(d_runs, key=lambda r: r[0])[len(d_runs) // 2]
+        l_wall, l_mb, l_totals, (m_wall, e_wall) = sorted(l_runs, key=lambda r: r[0])[len(l_runs) // 2]
+        for d, l in zip(d_runs, l_runs):
+            require_equal(f"{len(files)} profiles, one snapshot", d[2], l[2])
         require_equal(f"{len(files)} profiles, one snapshot", d_totals, l_totals)
         snapshot_rows[len(files)] = (l_wall, l_mb, l_totals)
         print(f"{len(files):>9} | {d_wall:>10.2f} {d_mb:>11.0f} | {m_wall:>9.2f} {e_wall:>9.2f} {l_wall:>8.2f} "
               f"{l_mb:>9.0f} | {l_wall / d_wall:>7.1f}x | equal")
         print(f"{'':>9}   {fmt_totals(d_totals)}")
+        floor = sorted(read_once(files) for _ in range(repeat))[repeat // 2]
+        print(f"{'':>9}   reading the profiles once (cat on 2 cores): {floor:.2f} s; llvm's time / 20: {l_wall / 20:.2f} s")
 
     print(f"\n== a whole campaign: profiles arrive {batch} at a time, a snapshot after each batch")
     print("dlcov: the campaign's running total (RunningCoverage: fold the new raw profiles, measure the total);")
