@@ -230,8 +230,21 @@ TEST_CASE("campaigns run through a real single-node Slurm", "[slurm]") {
         // One task per trial, each finished: none ran twice.
         CHECK(query_store(dir, "SELECT runner, trial, state FROM trial_jobs ORDER BY runner, trial") ==
               std::vector<std::string>{"audee-style|1|finished", "audee-style|2|finished", "cradle|1|finished"});
-        for (const auto& t : std::vector<std::pair<std::string, int>>{{"audee-style", 1}, {"audee-style", 2}, {"cradle", 1}})
-            CHECK(nlohmann::json::parse(read_file(CampaignFolder(dir).trial(t.first, t.second).task_status_path()))
-                      .at("status") == "finished");
+        size_t findings = 0;
+        for (const auto& t : std::vector<std::pair<std::string, int>>{{"audee-style", 1}, {"audee-style", 2}, {"cradle", 1}}) {
+            TrialFolder trial = CampaignFolder(dir).trial(t.first, t.second);
+            nlohmann::json status = nlohmann::json::parse(read_file(trial.task_status_path()));
+            CHECK(status.at("status") == "finished");
+            // The shared events file names the shared folder, not the node's scratch folder (gone now).
+            std::string events = read_file(trial.events_path()), node_dir = status.at("node_dir");
+            INFO(trial.events_path() << " after the node's " << node_dir);
+            CHECK(events.find(node_dir) == std::string::npos);
+            for (size_t at = events.find("\"event\":\"finding\""); at != std::string::npos;
+                 at = events.find("\"event\":\"finding\"", at + 1))
+                ++findings;
+            if (events.find("\"event\":\"finding\"") != std::string::npos)
+                CHECK_THAT(events, Contains(" " + trial.dir() + "/"));  // a replay command's model
+        }
+        CHECK(findings > 0);  // Audee-style's seeds give NaN outputs: findings with replay commands
     }
 }

@@ -13,4 +13,10 @@ namespace dlcov {
 // UserError naming the file that could not be written.
 size_t publish_tree(const std::string& from, const std::string& to);
 
+// The same, with every `folder_from` in the trial's events.jsonl and findings.json written as
+// `folder_to`: the replay commands and details of findings name the node's scratch folder, which
+// is gone when the task ends; in the shared folder they name the shared campaign folder.
+size_t publish_tree(const std::string& from, const std::string& to, const std::string& folder_from,
+                    const std::string& folder_to);
+
 }  // namespace dlcov

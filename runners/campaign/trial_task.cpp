@@ -127,7 +127,7 @@ int run_trial_task(const TrialTaskOptions& options, std::ostream& out) {
         std::string local_store_copy = node_root.string() + "/trial.db";
         auto publish = [&](bool) {
             auto start = std::chrono::steady_clock::now();
-            size_t files = publish_tree(node_trial.dir(), shared_trial.dir());
+            size_t files = publish_tree(node_trial.dir(), shared_trial.dir(), node.dir(), shared.dir());
             store.copy_to(local_store_copy);  // consistent, on the local disk: SQLite stays off the shared one
             copy_whole_file(local_store_copy, shared_trial.store_copy_path());
             out << fmt::format("  copied {} file(s) and the trial's store to {} in {:.3f} s\n", files + 1,
