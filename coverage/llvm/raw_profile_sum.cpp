@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <iterator>
 #include <optional>
@@ -189,16 +190,25 @@ unsigned sum_threads(size_t profiles) {
 RawProfileSums sum_raw_profiles(const std::vector<std::string>& profiles, const std::string& scratch_dir) {
     unsigned threads = sum_threads(profiles.size());
     std::vector<PartialSums> runs(threads);
+    std::vector<std::exception_ptr> failed(threads);  // out of memory in a worker: thrown here
     {
         std::vector<std::thread> workers;
         size_t per = (profiles.size() + threads - 1) / threads;
         for (unsigned t = 0; t < threads; ++t) {
             size_t from = std::min(profiles.size(), t * per), to = std::min(profiles.size(), from + per);
-            auto job = [&runs, &profiles, t, from, to] { runs[t] = sum_run(profiles.data() + from, profiles.data() + to); };
+            auto job = [&runs, &failed, &profiles, t, from, to] {
+                try {
+                    runs[t] = sum_run(profiles.data() + from, profiles.data() + to);
+                } catch (...) {
+                    failed[t] = std::current_exception();
+                }
+            };
             if (t + 1 == threads) job(); else workers.emplace_back(job);  // the last run on this thread
         }
         for (auto& w : workers) w.join();
     }
+    for (const auto& e : failed)
+        if (e) std::rethrow_exception(e);
     PartialSums all = std::move(runs.front());
     for (size_t t = 1; t < runs.size(); ++t) {
         for (auto& g : runs[t].groups) add_to_groups(all.groups, g.shape, g.total.data(), std::move(g.members));
