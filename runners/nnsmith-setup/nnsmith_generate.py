@@ -98,7 +98,7 @@ def main(argv):
     runs = []
     tests = 0
     started = time.monotonic()
-    k, startup_retried = 0, False
+    k, startup_retries = 0, 0
     while k <= args.max_restarts:
         remaining = int(args.seconds - (time.monotonic() - started))
         if remaining < 1:
@@ -130,9 +130,12 @@ def main(argv):
         print(f"nnsmith_generate: nnsmith.cli.fuzz exited with {rc} after {len(names)} tests:\n{tail(log)}",
               file=sys.stderr, flush=True)
         # NNSmith 0.2 samples its operators' specs (narrow_spec.py) at start-up without the seed, and
-        # that sampling sometimes fails a sanity check before any test: run the same seed once more.
-        if not names and k == 0 and not startup_retried and "narrow_spec.py" in tail(log):
-            startup_retried = True
+        # that sampling sometimes fails a sanity check before any test: run the same seed again, up
+        # to three times. Such a run fuzzed nothing, so its time is not taken from the budget (with
+        # a budget of seconds, the start-up alone would otherwise leave no time for the next run).
+        if not names and k == 0 and startup_retries < 3 and "narrow_spec.py" in tail(log):
+            startup_retries += 1
+            started += time.monotonic() - run_started
             print("nnsmith_generate: NNSmith failed in its start-up spec sampling; running it again",
                   file=sys.stderr, flush=True)
             continue
