@@ -117,7 +117,7 @@ SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_ro
     if (!layout_cache.empty()) {
         for (const std::string& path : objects) keys.push_back(sancov_binary_key(path));
         if (std::optional<SancovLayoutData> cached = read_sancov_layout_cache(layout_cache, keys)) {
-            adopt(std::move(*cached));
+            data_ = std::move(*cached);
             from_cache_ = true;
             return;
         }
@@ -128,19 +128,7 @@ SancovLayer::SancovLayer(std::vector<std::string> objects, std::string source_ro
     for (size_t i = 0; unchanged && i < keys.size(); ++i)
         unchanged = keys[i].build_id == derived.binaries[i].build_id && keys[i].file_size == derived.binaries[i].file_size;
     if (unchanged) write_sancov_layout_cache(layout_cache, keys, derived);
-    adopt(std::move(derived));
-}
-
-void SancovLayer::adopt(SancovLayoutData&& d) {
-    binaries_ = std::move(d.binaries);
-    block_count_ = d.block_count;
-    layout_ = std::move(d.layout);
-    line_begin_ = std::move(d.line_begin);
-    line_blocks_ = std::move(d.line_blocks);
-    entry_begin_ = std::move(d.entry_begin);
-    entry_blocks_ = std::move(d.entry_blocks);
-    inlined_begin_ = std::move(d.inlined_begin);
-    inlined_blocks_ = std::move(d.inlined_blocks);
+    data_ = std::move(derived);
 }
 
 // A running total is read like a profile (`dlcov report` measures a trial's profiles/ folder, which
@@ -151,7 +139,7 @@ bool SancovLayer::recognises(const std::string& path) const {
 
 const SancovLayer::Binary* SancovLayer::binary_of(const std::string& build_id, const std::string& path,
                                                   uint64_t size) const {
-    for (const Binary& b : binaries_) {
+    for (const Binary& b : data_.binaries) {
         if (!build_id.empty() ? b.build_id == build_id : b.build_id.empty() && b.path == path && b.file_size == size)
             return &b;
     }
@@ -183,7 +171,7 @@ std::string SancovLayer::add_profile(const std::string& path, std::vector<uint64
     if (ours.empty()) {
         std::string theirs, mine;
         for (const ModuleCounts& m : profile.modules) theirs += (theirs.empty() ? "" : ", ") + describe_module(m);
-        for (const Binary& b : binaries_)
+        for (const Binary& b : data_.binaries)
             mine += (mine.empty() ? "" : ", ") + b.path + " (build id " + (b.build_id.empty() ? "none" : b.build_id) + ")";
         if (profile.modules.empty()) return path + ": a sancov profile with no module record (its process ran no instrumented code)";
         return path + ": a sancov profile of " + theirs + ", not of this build's binaries: " + mine;
@@ -197,15 +185,15 @@ std::string SancovLayer::add_profile(const std::string& path, std::vector<uint64
 }
 
 CoverageCounts SancovLayer::on_layout(const std::vector<uint64_t>& blocks) const {
-    CoverageCounts counts = CoverageCounts::zeros(layout_);
+    CoverageCounts counts = CoverageCounts::zeros(data_.layout);
     for (size_t i = 0; i < counts.lines.size(); ++i)
-        for (uint32_t k = line_begin_[i]; k < line_begin_[i + 1]; ++k)
-            counts.lines[i] = std::max(counts.lines[i], blocks[line_blocks_[k]]);
+        for (uint32_t k = data_.line_begin[i]; k < data_.line_begin[i + 1]; ++k)
+            counts.lines[i] = std::max(counts.lines[i], blocks[data_.line_blocks[k]]);
     for (size_t f = 0; f < counts.functions.size(); ++f) {
         uint64_t entered = 0, inlined = 0;
-        for (uint32_t k = entry_begin_[f]; k < entry_begin_[f + 1]; ++k) entered += blocks[entry_blocks_[k]];
-        for (uint32_t k = inlined_begin_[f]; k < inlined_begin_[f + 1]; ++k)
-            inlined = std::max(inlined, blocks[inlined_blocks_[k]]);
+        for (uint32_t k = data_.entry_begin[f]; k < data_.entry_begin[f + 1]; ++k) entered += blocks[data_.entry_blocks[k]];
+        for (uint32_t k = data_.inlined_begin[f]; k < data_.inlined_begin[f + 1]; ++k)
+            inlined = std::max(inlined, blocks[data_.inlined_blocks[k]]);
         counts.functions[f] = entered + inlined;
     }
     return counts;
@@ -213,7 +201,7 @@ CoverageCounts SancovLayer::on_layout(const std::vector<uint64_t>& blocks) const
 
 LayerReading SancovLayer::read(const std::vector<std::string>& profiles) const {
     LayerReading out;
-    std::vector<uint64_t> blocks(block_count_, 0);
+    std::vector<uint64_t> blocks(data_.block_count, 0);
     for (const std::string& path : profiles) {
         std::string why = add_profile(path, blocks, out.warnings, false);
         if (why.empty()) out.read.push_back(path);
@@ -227,12 +215,12 @@ LayerReading SancovLayer::read(const std::vector<std::string>& profiles) const {
 void SancovLayer::start_total(const std::string& total) const {
     if (fs::exists(total)) return;
     std::vector<ModuleCounts> modules;
-    for (const Binary& b : binaries_) modules.push_back({b.build_id, b.path, b.file_size, std::vector<uint64_t>(b.blocks, 0)});
+    for (const Binary& b : data_.binaries) modules.push_back({b.build_id, b.path, b.file_size, std::vector<uint64_t>(b.blocks, 0)});
     write_sancov_total(total, modules);
 }
 
 LayerFold SancovLayer::fold(const std::string& total, const std::vector<std::string>& profiles) const {
-    std::vector<uint64_t> blocks(block_count_, 0);
+    std::vector<uint64_t> blocks(data_.block_count, 0);
     std::vector<std::string> warnings;
     if (fs::exists(total)) {
         std::string why = add_profile(total, blocks, warnings, true);
@@ -245,7 +233,7 @@ LayerFold SancovLayer::fold(const std::string& total, const std::vector<std::str
         else out.skipped.push_back({path, why});
     }
     std::vector<ModuleCounts> modules;
-    for (const Binary& b : binaries_)
+    for (const Binary& b : data_.binaries)
         modules.push_back({b.build_id, b.path, b.file_size,
                            std::vector<uint64_t>(blocks.begin() + long(b.first_block),
                                                  blocks.begin() + long(b.first_block + b.blocks))});
@@ -255,7 +243,7 @@ LayerFold SancovLayer::fold(const std::string& total, const std::vector<std::str
 
 LayerReading SancovLayer::read_total(const std::string& total) const {
     LayerReading out;
-    std::vector<uint64_t> blocks(block_count_, 0);
+    std::vector<uint64_t> blocks(data_.block_count, 0);
     if (fs::exists(total)) {
         std::string why = add_profile(total, blocks, out.warnings, true);
         if (!why.empty()) throw UserError(why);

@@ -34,7 +34,7 @@ public:
     // for these binaries, and written to it when it was not; "" derives it every time.
     SancovLayer(std::vector<std::string> objects, std::string source_root, std::string layout_cache = "");
 
-    const CoverageLayout& layout() const override { return layout_; }
+    const CoverageLayout& layout() const override { return data_.layout; }
     const std::string& source_root() const override { return source_root_; }
     bool recognises(const std::string& path) const override;
     LayerReading read(const std::vector<std::string>& profiles) const override;
@@ -45,28 +45,21 @@ public:
     LayerReading read_total(const std::string& total) const override;
 
     // Counters of every block of every binary, binaries in order; what readings add up.
-    size_t block_count() const { return block_count_; }
+    size_t block_count() const { return data_.block_count; }
     // Whether the layout came from the layout cache rather than the debug information.
     bool layout_from_cache() const { return from_cache_; }
 
 private:
     using Binary = SancovBinary;
-    void adopt(SancovLayoutData&& derived);
     // Adds a profile's counters to `blocks`; "" or why the profile is not this build's.
     std::string add_profile(const std::string& path, std::vector<uint64_t>& blocks,
                             std::vector<std::string>& warnings, bool is_total) const;
     CoverageCounts on_layout(const std::vector<uint64_t>& blocks) const;
     const Binary* binary_of(const std::string& build_id, const std::string& path, uint64_t size) const;
 
-    std::vector<Binary> binaries_;
-    size_t block_count_ = 0;
     std::string source_root_;
-    CoverageLayout layout_;
-    // Line item i runs in blocks line_blocks_[line_begin_[i] .. line_begin_[i+1]).
-    std::vector<uint32_t> line_begin_, line_blocks_;
-    // Function item i: its entry blocks, and the blocks that run its code inlined elsewhere.
-    std::vector<uint32_t> entry_begin_, entry_blocks_;
-    std::vector<uint32_t> inlined_begin_, inlined_blocks_;
+    // The binaries, the layout and the blocks of every item (sancov_layout_cache.h), derived or cached.
+    SancovLayoutData data_;
     bool from_cache_ = false;
 };
 
