@@ -2,6 +2,8 @@
 // API driver's) are read into the same layout, the one llvm-cov gives for all of them together.
 #include "build_manifest.h"
 #include "layout_alignment.h"
+#include "llvm_library_reading.h"
+#include "profile_merge.h"
 #include "profile_reading.h"
 #include "test_support.h"
 
@@ -105,4 +107,28 @@ TEST_CASE("blank lines LLVM stops counting once a function ran are moved onto th
     CHECK(covered(aligned.functions) == covered(ran.coverage.counts.functions));
     CHECK(covered(aligned.branches) == covered(ran.coverage.counts.branches));
     CHECK(covered(aligned.functions) > 0);
+}
+
+TEST_CASE("dlcov's evaluation of tiny-dnn's coverage mappings equals the reading through LLVM's library") {
+    // tiny-dnn has what the contract fixture lacks: regions skipped by the preprocessor, nested
+    // macros, thousands of template instantiations across several objects.
+    BuildManifest build = load_manifest(tinydnn_build_dir());
+    std::string dir = scratch_dir("tinydnn-evaluation");
+    std::vector<std::vector<std::string>> sets = {
+        {build.layout_profile},
+        {profile_of_help_run(build.targets.at("dlcov-tinydnn-api"), "evaluation-help")},
+        {profile_of_help_run(build.targets.at("dlcov-tinydnn-api"), "evaluation-help2"), build.layout_profile}};
+    DecodedMapping decoded(build.objects);
+    for (size_t i = 0; i < sets.size(); ++i) {
+        std::string merged = dir + "/set" + std::to_string(i) + ".profdata";
+        REQUIRE(merge_profiles(expand_profile_paths(sets[i]), merged).skipped.empty());
+        INFO("profile set " << i);
+        LlvmCoverage mine = read_llvm_coverage(decoded, merged);
+        LlvmCoverage llvm = read_with_llvm_library(build.objects, merged);
+        CHECK(first_difference(mine, llvm) == "");
+        CHECK(mine.counts.lines == llvm.counts.lines);
+        CHECK(mine.counts.branches == llvm.counts.branches);
+        CHECK(mine.counts.functions == llvm.counts.functions);
+        CHECK(llvm.layout.line_numbers.size() > 10000);
+    }
 }

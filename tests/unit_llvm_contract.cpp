@@ -3,6 +3,7 @@
 // itself: a program and a shared library sharing a header, templates, never-called functions,
 // a switch, exceptions, a macro with a branch, and a process that aborts.
 #include "llvm_cov_report.h"
+#include "llvm_library_reading.h"
 #include "decoded_mapping.h"
 #include "layout_alignment.h"
 #include "measurement.h"
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace dlcov;
@@ -406,6 +408,55 @@ TEST_CASE("a decoded mapping read with one profile after another gives what deco
     CHECK(DecodedMapping::shared({f.program, copy}) != before);
 
     CHECK_THROWS_WITH(DecodedMapping({dir + "/set0.profdata"}), Catch::Contains("cannot read coverage mapping of"));
+}
+
+TEST_CASE("dlcov's evaluation of a decoded mapping equals the reading through LLVM's library, item by item") {
+    const Fixture& f = fixture();
+    std::string dir = scratch_dir("contract-evaluation");
+    // Profiles of each run alone, of all runs, none that ran (the layout profile), and, for the
+    // library alone or with the program, functions the profile lacks or has with other code.
+    std::vector<std::vector<std::string>> sets = {{f.profiles[0]}, {f.profiles[1]}, {f.profiles[2]}, f.profiles};
+    std::vector<std::string> merged;
+    for (size_t i = 0; i < sets.size(); ++i) {
+        merged.push_back(dir + "/set" + std::to_string(i) + ".profdata");
+        REQUIRE(merge_profiles(sets[i], merged.back()).skipped.empty());
+    }
+    merged.push_back(dir + "/layout.profdata");
+    merge_profiles_zeroed(f.profiles, merged.back());
+    std::string other = dir + "/other.profdata";  // the program's counts under other hashes
+    auto text = run_command("llvm-profdata-14 merge --text -o " + dir + "/all.proftext " + merged[3]);
+    REQUIRE(text.exit_code == 0);
+    std::string edited, line;
+    std::istringstream in(read_file(dir + "/all.proftext"));
+    bool hash_next = false;  // the line after "# Func Hash:" is a function's hash: make it another
+    while (std::getline(in, line)) {
+        if (hash_next) line = std::to_string(std::stoull(line) + 1);
+        hash_next = line == "# Func Hash:";
+        edited += line + "\n";
+    }
+    write_file(dir + "/other.proftext", edited);
+    REQUIRE(run_command("llvm-profdata-14 merge -o " + other + " " + dir + "/other.proftext").exit_code == 0);
+    merged.push_back(other);
+
+    size_t compared = 0;
+    for (const auto& objects : std::vector<std::vector<std::string>>{{f.program, f.library}, {f.library}, {f.program}}) {
+        DecodedMapping decoded(objects);
+        for (const auto& profile : merged) {
+            INFO(objects.size() << " object(s), " << profile);
+            LlvmCoverage mine = read_llvm_coverage(decoded, profile);
+            LlvmCoverage llvm = read_with_llvm_library(objects, profile);
+            CHECK(first_difference(mine, llvm) == "");
+            CHECK(mine.layout.fingerprint() == llvm.layout.fingerprint());
+            CHECK(mine.counts.lines == llvm.counts.lines);
+            CHECK(mine.counts.branches == llvm.counts.branches);
+            CHECK(mine.counts.functions == llvm.counts.functions);
+            compared += !llvm.layout.line_numbers.empty();
+        }
+    }
+    // Every reading has lines but the library's alone with the edited profile, all of whose
+    // functions mismatch: that one is empty.
+    CHECK(compared == 17);
+    CHECK(read_with_llvm_library({f.program, f.library}, other).hash_mismatches > 0);
 }
 
 TEST_CASE("moving a reading onto a layout of the same structure keeps every count") {

@@ -1,15 +1,15 @@
 #include "decoded_mapping.h"
 
 #include "error.h"
+#include "mapping_plan.h"
 
-#include <llvm/ProfileData/Coverage/CoverageMapping.h>
+#include <llvm/ADT/StringMap.h>
 #include <llvm/ProfileData/Coverage/CoverageMappingReader.h>
 #include <llvm/ProfileData/InstrProf.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <algorithm>
-#include <deque>
 #include <filesystem>
 #include <iterator>
 #include <map>
@@ -19,50 +19,9 @@ namespace fs = std::filesystem;
 
 namespace dlcov {
 
-using llvm::coverage::CounterExpression;
-using llvm::coverage::CounterMappingRegion;
-using llvm::coverage::CoverageMappingRecord;
-
-// One object's records, owning everything LLVM's records point at.
-struct DecodedMapping::Object {
-    struct Record {
-        std::string name;
-        uint64_t hash = 0;
-        const std::vector<llvm::StringRef>* filenames = nullptr;
-        std::vector<CounterExpression> expressions;
-        std::vector<CounterMappingRegion> regions;
-    };
-    std::deque<std::string> strings;                    // file names (stable addresses)
-    std::deque<std::vector<llvm::StringRef>> filename_sets;  // each list of files records name
-    std::vector<Record> records;
-};
-
-namespace {
-
-// Hands LLVM's loader one object's records as BinaryCoverageReader read them.
-class ReplayReader final : public llvm::coverage::CoverageMappingReader {
-public:
-    explicit ReplayReader(const std::vector<DecodedMapping::Object::Record>& records) : records_(records) {}
-    llvm::Error readNextRecord(CoverageMappingRecord& out) override {
-        if (next_ == records_.size())
-            return llvm::make_error<llvm::coverage::CoverageMapError>(llvm::coverage::coveragemap_error::eof);
-        const auto& r = records_[next_++];
-        out.FunctionName = r.name;
-        out.FunctionHash = r.hash;
-        out.Filenames = *r.filenames;
-        out.Expressions = r.expressions;
-        out.MappingRegions = r.regions;
-        return llvm::Error::success();
-    }
-
-private:
-    const std::vector<DecodedMapping::Object::Record>& records_;
-    size_t next_ = 0;
-};
-
-}  // namespace
-
-DecodedMapping::DecodedMapping(std::vector<std::string> objects) : objects_(std::move(objects)) {
+DecodedMapping::DecodedMapping(std::vector<std::string> objects)
+    : objects_(std::move(objects)), plan_(std::make_unique<MappingPlan>()) {
+    llvm::StringMap<uint32_t> file_index;
     for (const auto& object : objects_) {
         auto buffer = llvm::MemoryBuffer::getFile(object, /*IsText=*/false, /*RequiresNullTerminator=*/false);
         if (!buffer) throw UserError(object + ": cannot read: " + buffer.getError().message());
@@ -72,32 +31,23 @@ DecodedMapping::DecodedMapping(std::vector<std::string> objects) : objects_(std:
             throw UserError("cannot read coverage mapping of " + object + ": " + llvm::toString(readers.takeError()) +
                             " (objects must be built with -fprofile-instr-generate -fcoverage-mapping by clang " +
                             std::to_string(LLVM_VERSION_MAJOR) + ")");
-        auto decoded = std::make_unique<Object>();
-        // Each record names the files its regions are in; many records name the same files, which
-        // are stored once. (The reader hands every record's list over in one reused array.)
-        std::map<std::vector<llvm::StringRef>, const std::vector<llvm::StringRef>*> sets;
-        std::map<llvm::StringRef, llvm::StringRef> stored;  // each file name once
+        // Each record names the files its regions are in; every name is kept once, in the plan.
         for (auto& reader : *readers) {
             for (auto record : *reader) {
                 if (llvm::Error e = record.takeError())
                     throw UserError("cannot read coverage mapping of " + object + ": " + llvm::toString(std::move(e)));
-                auto& set = sets[record->Filenames.vec()];
-                if (!set) {
-                    std::vector<llvm::StringRef> names;
-                    for (llvm::StringRef f : record->Filenames) {
-                        llvm::StringRef& kept = stored[f];
-                        if (kept.data() == nullptr) kept = decoded->strings.emplace_back(f.str());
-                        names.push_back(kept);
-                    }
-                    set = &decoded->filename_sets.emplace_back(std::move(names));
+                std::vector<uint32_t> record_files;
+                for (llvm::StringRef f : record->Filenames) {
+                    auto [at, added] = file_index.try_emplace(f, uint32_t(plan_->files.size()));
+                    if (added) plan_->files.push_back(f.str());
+                    record_files.push_back(at->second);
                 }
-                decoded->records.push_back({record->FunctionName.str(), record->FunctionHash, set,
-                                            record->Expressions.vec(), record->MappingRegions.vec()});
+                plan_->add(*record, std::move(record_files), object);
                 keys_.emplace_back(llvm::IndexedInstrProf::ComputeHash(record->FunctionName), record->FunctionHash);
             }
         }
-        decoded_.push_back(std::move(decoded));
     }
+    plan_->finish();
     std::sort(keys_.begin(), keys_.end());
     keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
 }
@@ -125,16 +75,6 @@ std::shared_ptr<const DecodedMapping> DecodedMapping::shared(const std::vector<s
     return made;
 }
 
-size_t DecodedMapping::record_count() const {
-    size_t n = 0;
-    for (const auto& o : decoded_) n += o->records.size();
-    return n;
-}
-
-std::vector<std::unique_ptr<llvm::coverage::CoverageMappingReader>> DecodedMapping::readers() const {
-    std::vector<std::unique_ptr<llvm::coverage::CoverageMappingReader>> out;
-    for (const auto& o : decoded_) out.push_back(std::make_unique<ReplayReader>(o->records));
-    return out;
-}
+size_t DecodedMapping::record_count() const { return plan_->records.size(); }
 
 }  // namespace dlcov

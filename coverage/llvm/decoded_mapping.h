@@ -1,15 +1,15 @@
 // The coverage mappings of a set of instrumented objects, decoded once and kept.
 //
 // Reading coverage through LLVM's CoverageMapping::load decodes every object's mapping again
-// (decompressing file names, decoding every region) for every profile it is read with; at
-// framework scale that is most of a reading. A decoded mapping is read with any number of
-// profiles: LLVM's own loader replays its records (CoverageMappingReader), so the numbers are
-// exactly what loading the objects gives, minus the decoding. It also names the objects'
-// functions (function_keys) without a second pass over them.
+// (decompressing file names, decoding every region) for every profile it is read with, then
+// sorts and combines every function's regions again; at framework scale that is most of a
+// reading. A decoded mapping keeps, per function record, what a reading needs of it
+// (mapping_plan.h), for any number of readings with any profiles (mapping_evaluation.h). It also
+// names the objects' functions (function_keys) without a second pass over them.
 //
-// Memory: about 55 bytes per region of every record (60 MB for the 1.1 million regions of the
-// framework-scale benchmark's 488 files: tools/framework-scale). `shared` hands every pipeline of
-// a process (a campaign's trials) the same one.
+// Memory: a few dozen bytes per region of a function's own file (the peak memory figures of
+// tools/framework-scale/README.md include it). `shared` hands every pipeline of a process (a
+// campaign's trials) the same one.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -17,11 +17,9 @@
 #include <utility>
 #include <vector>
 
-namespace llvm::coverage {
-class CoverageMappingReader;
-}
-
 namespace dlcov {
+
+struct MappingPlan;
 
 // A function as profiles and coverage mappings name it: the MD5 of its PGO name (what indexed
 // profiles key records by) and its structural hash (which changes when its code does).
@@ -43,15 +41,13 @@ public:
     size_t record_count() const;
     // Every function the mappings describe, sorted, without repeats.
     const std::vector<FunctionKey>& function_keys() const { return keys_; }
-    // Readers that hand LLVM the records in the order loading the objects would (objects in
-    // order, each object's records in order). They refer to this mapping: it must outlive them.
-    std::vector<std::unique_ptr<llvm::coverage::CoverageMappingReader>> readers() const;
-
-    struct Object;  // one object's records (decoded_mapping.cpp)
+    // Every record of every object, in the order LLVM loads them (objects in order, each
+    // object's records in order).
+    const MappingPlan& plan() const { return *plan_; }
 
 private:
     std::vector<std::string> objects_;
-    std::vector<std::unique_ptr<Object>> decoded_;
+    std::unique_ptr<MappingPlan> plan_;
     std::vector<FunctionKey> keys_;
 };
 

@@ -1,5 +1,7 @@
-// Reads clang source-based coverage through LLVM's coverage library: the coverage mapping
-// embedded in instrumented objects, joined with the counters of an indexed profile.
+// Reads clang source-based coverage: the coverage mapping embedded in instrumented objects
+// (decoded by LLVM's library, decoded_mapping.h), joined with the counters of an indexed profile
+// by dlcov's evaluation of LLVM 14's rules (mapping_evaluation.h), which gives what LLVM's
+// CoverageMapping and llvm-cov give, item by item.
 #pragma once
 #include "coverage_model.h"
 #include "decoded_mapping.h"

@@ -1,0 +1,171 @@
+#include "mapping_evaluation.h"
+
+#include "line_segments.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace dlcov {
+
+namespace {
+
+// A record LLVM loads, with its counters (a slice of Reading::counters).
+struct Loaded {
+    uint32_t record;
+    size_t first_counter, counter_count;
+};
+
+// Counter values of one record, each expression evaluated once (CounterMappingContext::evaluate
+// evaluates them again wherever they occur; the sums are the same). Arithmetic wraps as LLVM's
+// int64_t does, handed over as uint64_t.
+class CounterValues {
+public:
+    void reset(const RecordPlan& record, const uint64_t* counters) {
+        record_ = &record;
+        counters_ = counters;
+        known_.assign(record.expressions.size(), false);
+        values_.resize(record.expressions.size());
+    }
+    // Only for records whose counters the profile has and whose expressions exist (checked
+    // before: RecordPlan::highest_counter, refers_to_missing_expression).
+    uint64_t operator()(const PlanCounter& c) {
+        switch (c.kind) {
+        case PlanCounter::zero: return 0;
+        case PlanCounter::counter: return counters_[c.id];
+        case PlanCounter::expression: break;
+        }
+        if (!known_[c.id]) {
+            const PlanExpression& e = record_->expressions[c.id];
+            uint64_t lhs = (*this)(e.lhs), rhs = (*this)(e.rhs);
+            values_[c.id] = e.subtract ? lhs - rhs : lhs + rhs;
+            known_[c.id] = true;
+        }
+        return values_[c.id];
+    }
+
+private:
+    const RecordPlan* record_ = nullptr;
+    const uint64_t* counters_ = nullptr;
+    std::vector<bool> known_;
+    std::vector<uint64_t> values_;
+};
+
+// CoverageMapping::loadFunctionRecord for every record, in order: which records the reading
+// holds, and their counters.
+std::vector<Loaded> load_records(const MappingPlan& plan, const FunctionCounts& counts_of,
+                                 std::vector<uint64_t>& counters, unsigned& hash_mismatches) {
+    std::vector<Loaded> loaded;
+    std::vector<bool> seen(plan.duplicate_keys, false);
+    std::vector<uint64_t> counts;
+    for (uint32_t i = 0; i < plan.records.size(); ++i) {
+        const RecordPlan& r = plan.records[i];
+        counts.clear();
+        ProfileLookup found = counts_of(r.pgo_name, r.hash, counts);
+        // Records with hash 0 are placeholders for inline functions an object never emitted; they
+        // "mismatch" whenever another object emitted the function, which says nothing is wrong.
+        if (found == ProfileLookup::hash_mismatch) {
+            hash_mismatches += r.hash != 0;
+            continue;
+        }
+        if (found == ProfileLookup::unknown_function) counts.assign(r.region_count, 0);
+        if (r.placeholder && !counts.empty() && counts[0] > 0) continue;
+        if (r.refers_to_missing_expression || (r.highest_counter >= 0 && uint64_t(r.highest_counter) >= counts.size()))
+            continue;  // an evaluation would fail: LLVM drops the record
+        if (seen[r.duplicate_key]) continue;
+        seen[r.duplicate_key] = true;
+        loaded.push_back({i, counters.size(), counts.size()});
+        counters.insert(counters.end(), counts.begin(), counts.end());
+    }
+    return loaded;
+}
+
+// One record's lines, branches and execution count (llvm_reader's read_instantiation on LLVM's
+// getCoverageForFunction).
+class InstantiationReader {
+public:
+    Instantiation read(const RecordPlan& r, const uint64_t* counters, CoverageLayout& layout, CoverageCounts& counts) {
+        values_.reset(r, counters);
+        Instantiation inst;
+        inst.name = r.function_name;
+
+        spans_.clear();
+        for (const PlannedRegion& p : r.regions) {
+            uint64_t count = 0;
+            for (uint32_t m = p.first_member; m < p.first_member + p.member_count; ++m) count += values_(r.members[m]);
+            spans_.push_back({p.line_start, p.column_start, p.line_end, p.column_end, count, p.kind});
+        }
+        inst.first_line = layout.line_numbers.size();
+        segments_.mapped_lines(spans_, layout.line_numbers, counts.lines);
+        inst.line_count = layout.line_numbers.size() - inst.first_line;
+
+        inst.first_branch = layout.branch_lines.size();
+        for (const PlannedBranch& b : r.branches) {
+            layout.branch_lines.push_back(b.line);
+            layout.branch_lines.push_back(b.line);
+            counts.branches.push_back(values_(b.true_count));
+            counts.branches.push_back(values_(b.false_count));
+        }
+        inst.branch_count = layout.branch_lines.size() - inst.first_branch;
+
+        inst.function_index = layout.function_items++;
+        counts.functions.push_back(values_(r.function_counter));
+        return inst;
+    }
+
+private:
+    CounterValues values_;
+    std::vector<CountedSpan> spans_;
+    LineSegments segments_;
+};
+
+}  // namespace
+
+LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& counts_of) {
+    LlvmCoverage out;
+    std::vector<uint64_t> counters;
+    std::vector<Loaded> loaded = load_records(plan, counts_of, counters, out.hash_mismatches);
+
+    // getUniqueSourceFiles: every file a loaded record names, by name. getInstantiationGroups:
+    // per file, the records defined in it grouped by where they start, groups in that order and
+    // each group's records in load order.
+    std::vector<bool> named(plan.files.size(), false);
+    std::vector<std::tuple<uint32_t, unsigned, unsigned, size_t>> placed;  // file rank, line, column, loaded
+    for (size_t i = 0; i < loaded.size(); ++i) {
+        const RecordPlan& r = plan.records[loaded[i].record];
+        for (uint32_t f : r.files) named[f] = true;
+        if (r.has_main) placed.emplace_back(plan.file_rank[r.files[r.main_file]], r.group_line, r.group_column, i);
+    }
+    std::sort(placed.begin(), placed.end());
+
+    InstantiationReader reader;
+    auto next = placed.begin();
+    for (uint32_t rank = 0; rank < plan.file_order.size(); ++rank) {
+        uint32_t f = plan.file_order[rank];
+        if (!named[f]) continue;
+        SourceFile file;
+        file.path = plan.files[f];
+        while (next != placed.end() && std::get<0>(*next) == rank) {
+            auto [r0, line, column, i0] = *next;
+            FunctionDefinition fn;
+            fn.line = line;
+            fn.column = column;
+            const RecordPlan& first = plan.records[loaded[i0].record];
+            bool one_name = true;
+            for (; next != placed.end() && std::get<0>(*next) == rank && std::get<1>(*next) == line &&
+                   std::get<2>(*next) == column;
+                 ++next) {
+                const Loaded& l = loaded[std::get<3>(*next)];
+                const RecordPlan& r = plan.records[l.record];
+                one_name = one_name && r.function_name == first.function_name;
+                fn.instantiations.push_back(reader.read(r, counters.data() + l.first_counter, out.layout, out.counts));
+            }
+            if (one_name) fn.name = first.function_name;
+            fn.display_name = first.display_name;
+            file.functions.push_back(std::move(fn));
+        }
+        out.layout.files.push_back(std::move(file));
+    }
+    return out;
+}
+
+}  // namespace dlcov

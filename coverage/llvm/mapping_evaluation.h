@@ -1,0 +1,25 @@
+// A decoded coverage mapping (mapping_plan.h) read with a profile's counters: the reading LLVM
+// 14's CoverageMapping::load and llvm-cov's per-function views give (llvm_reader.h), computed by
+// dlcov from the plan. tests/unit_llvm_contract.cpp and tests/tinydnn_layout.cpp check that every
+// layout and count equals the reading through LLVM's library.
+#pragma once
+#include "llvm_reader.h"
+#include "mapping_plan.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace dlcov {
+
+// What a profile holds of a function (IndexedInstrProfReader::getFunctionCounts).
+enum class ProfileLookup { found, unknown_function, hash_mismatch };
+// Fills `counts` with the profile's counters of the function `pgo_name` with `hash`. Throws
+// UserError for a profile that cannot be read.
+using FunctionCounts =
+    std::function<ProfileLookup(const std::string& pgo_name, uint64_t hash, std::vector<uint64_t>& counts)>;
+
+LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& counts_of);
+
+}  // namespace dlcov
