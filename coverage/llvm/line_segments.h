@@ -22,7 +22,8 @@ struct CountedSpan {
 };
 
 // Builds the segments of `regions` (sorted and combined, as RecordPlan::regions) and appends each
-// mapped line and its count to `lines` and `counts`. `scratch` is reused from call to call.
+// mapped line and its count to `lines` and `counts`. One LineSegments serves many functions, its
+// buffers kept from call to call.
 class LineSegments {
 public:
     void mapped_lines(const std::vector<CountedSpan>& regions, std::vector<unsigned>& lines,

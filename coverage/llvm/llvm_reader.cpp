@@ -7,7 +7,6 @@
 #include <llvm/ProfileData/InstrProf.h>
 #include <llvm/ProfileData/InstrProfReader.h>
 #include <llvm/Support/Error.h>
-#include <llvm/Support/MemoryBuffer.h>
 
 #include <algorithm>
 #include <cstdint>

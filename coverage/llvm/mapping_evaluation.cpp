@@ -12,7 +12,19 @@ namespace {
 // A record LLVM loads, with its counters (a slice of Reading::counters).
 struct Loaded {
     uint32_t record;
-    size_t first_counter, counter_count;
+    size_t first_counter;
+};
+
+// A loaded record in the instantiation group it belongs to: its file's place among the files,
+// where the group starts, and its place in load order.
+struct Placed {
+    uint32_t file_rank;
+    unsigned line, column;
+    size_t loaded;
+    bool same_group(const Placed& o) const { return file_rank == o.file_rank && line == o.line && column == o.column; }
+    bool operator<(const Placed& o) const {
+        return std::tie(file_rank, line, column, loaded) < std::tie(o.file_rank, o.line, o.column, o.loaded);
+    }
 };
 
 // Counter values of one record, each expression evaluated once (CounterMappingContext::evaluate
@@ -73,7 +85,7 @@ std::vector<Loaded> load_records(const MappingPlan& plan, const FunctionCounts& 
             continue;  // an evaluation would fail: LLVM drops the record
         if (seen[r.duplicate_key]) continue;
         seen[r.duplicate_key] = true;
-        loaded.push_back({i, counters.size(), counts.size()});
+        loaded.push_back({i, counters.size()});
         counters.insert(counters.end(), counts.begin(), counts.end());
     }
     return loaded;
@@ -129,11 +141,11 @@ LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& cou
     // per file, the records defined in it grouped by where they start, groups in that order and
     // each group's records in load order.
     std::vector<bool> named(plan.files.size(), false);
-    std::vector<std::tuple<uint32_t, unsigned, unsigned, size_t>> placed;  // file rank, line, column, loaded
+    std::vector<Placed> placed;
     for (size_t i = 0; i < loaded.size(); ++i) {
         const RecordPlan& r = plan.records[loaded[i].record];
         for (uint32_t f : r.files) named[f] = true;
-        if (r.has_main) placed.emplace_back(plan.file_rank[r.files[r.main_file]], r.group_line, r.group_column, i);
+        if (r.has_main) placed.push_back({plan.file_rank[r.files[r.main_file]], r.group_line, r.group_column, i});
     }
     std::sort(placed.begin(), placed.end());
 
@@ -144,17 +156,15 @@ LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& cou
         if (!named[f]) continue;
         SourceFile file;
         file.path = plan.files[f];
-        while (next != placed.end() && std::get<0>(*next) == rank) {
-            auto [r0, line, column, i0] = *next;
+        for (; next != placed.end() && next->file_rank == rank;) {
+            auto group_end = std::find_if(next, placed.end(), [&](const Placed& p) { return !p.same_group(*next); });
+            const RecordPlan& first = plan.records[loaded[next->loaded].record];
             FunctionDefinition fn;
-            fn.line = line;
-            fn.column = column;
-            const RecordPlan& first = plan.records[loaded[i0].record];
+            fn.line = next->line;
+            fn.column = next->column;
             bool one_name = true;
-            for (; next != placed.end() && std::get<0>(*next) == rank && std::get<1>(*next) == line &&
-                   std::get<2>(*next) == column;
-                 ++next) {
-                const Loaded& l = loaded[std::get<3>(*next)];
+            for (; next != group_end; ++next) {
+                const Loaded& l = loaded[next->loaded];
                 const RecordPlan& r = plan.records[l.record];
                 one_name = one_name && r.function_name == first.function_name;
                 fn.instantiations.push_back(reader.read(r, counters.data() + l.first_counter, out.layout, out.counts));

@@ -8,7 +8,6 @@
 #include <llvm/ProfileData/InstrProf.h>
 
 #include <algorithm>
-#include <functional>
 
 namespace dlcov {
 
@@ -72,18 +71,21 @@ bool nested_order(const CounterMappingRegion* l, const CounterMappingRegion* r) 
     return l->Kind < r->Kind;
 }
 
+// A record's regions by the file they are in, each file's in record order.
+using RegionsByFile = std::vector<std::vector<const CounterMappingRegion*>>;
+
 // The branches getCoverageForFunction and getCoverageForExpansion hand over for `file`, then
-// those of every expansion in it, recursively, as llvm_reader's collect_branches reads them.
-void gather_branches(const CoverageMappingRecord& record, unsigned file, unsigned depth, RecordPlan& plan) {
-    if (depth > record.Filenames.size()) return;  // an expansion cycle (malformed): LLVM would not end
-    for (const auto& r : record.MappingRegions) {
-        if (r.Kind != CounterMappingRegion::BranchRegion || r.FileID != file) continue;
-        if (r.Count.isZero() && r.FalseCount.isZero()) continue;  // constant-folded
-        plan.branches.push_back({r.LineStart, plan_counter(r.Count), plan_counter(r.FalseCount)});
+// those of every expansion in it, recursively, as collect_branches in
+// tests/llvm_library_reading.cpp reads them.
+void gather_branches(const RegionsByFile& regions, unsigned file, unsigned depth, RecordPlan& plan) {
+    if (file >= regions.size() || depth > regions.size()) return;  // malformed (a cycle would never end)
+    for (const CounterMappingRegion* r : regions[file]) {
+        if (r->Kind != CounterMappingRegion::BranchRegion) continue;
+        if (r->Count.isZero() && r->FalseCount.isZero()) continue;  // constant-folded
+        plan.branches.push_back({r->LineStart, plan_counter(r->Count), plan_counter(r->FalseCount)});
     }
-    for (const auto& r : record.MappingRegions)
-        if (r.Kind == CounterMappingRegion::ExpansionRegion && r.FileID == file)
-            gather_branches(record, r.ExpandedFileID, depth + 1, plan);
+    for (const CounterMappingRegion* r : regions[file])
+        if (r->Kind == CounterMappingRegion::ExpansionRegion) gather_branches(regions, r->ExpandedFileID, depth + 1, plan);
 }
 
 std::string display_name(llvm::StringRef name) {
@@ -135,26 +137,27 @@ void MappingPlan::add(const CoverageMappingRecord& record, std::vector<uint32_t>
 
     // findMainViewFileID: the first file that is no expansion's.
     std::vector<bool> expanded(record.Filenames.size(), false);
-    for (const auto& r : record.MappingRegions)
+    RegionsByFile in_file(record.Filenames.size());
+    for (const auto& r : record.MappingRegions) {
         if (r.Kind == CounterMappingRegion::ExpansionRegion && r.ExpandedFileID < expanded.size())
             expanded[r.ExpandedFileID] = true;
+        if (r.FileID < in_file.size()) in_file[r.FileID].push_back(&r);
+    }
     auto main = std::find(expanded.begin(), expanded.end(), false);
-    if (main != expanded.end()) {
-        plan.main_file = unsigned(main - expanded.begin());
+    if (main == expanded.end()) {
+        records.push_back(std::move(plan));
+        return;
+    }
+    plan.main_file = unsigned(main - expanded.begin());
+    std::vector<const CounterMappingRegion*> own;  // the main file's regions but branches
+    for (const CounterMappingRegion* r : in_file[plan.main_file])
+        if (r->Kind != CounterMappingRegion::BranchRegion) own.push_back(r);
+    if (!own.empty()) {
         // FunctionInstantiationSetCollector::insert: the group is keyed by the start of the first
         // region in the main file.
-        for (const auto& r : record.MappingRegions)
-            if (r.Kind != CounterMappingRegion::BranchRegion && r.FileID == plan.main_file) {
-                plan.has_main = true;
-                plan.group_line = r.LineStart;
-                plan.group_column = r.ColumnStart;
-                break;
-            }
-    }
-    if (plan.has_main) {
-        std::vector<const CounterMappingRegion*> own;
-        for (const auto& r : record.MappingRegions)
-            if (r.Kind != CounterMappingRegion::BranchRegion && r.FileID == plan.main_file) own.push_back(&r);
+        plan.has_main = true;
+        plan.group_line = own.front()->LineStart;
+        plan.group_column = own.front()->ColumnStart;
         std::stable_sort(own.begin(), own.end(), nested_order);
         // combineRegions: a run of regions with one span is its first; its count sums the run's
         // regions of the first one's kind.
@@ -171,7 +174,7 @@ void MappingPlan::add(const CoverageMappingRecord& record, std::vector<uint32_t>
             plan.regions.push_back(region);
             i = j;
         }
-        gather_branches(record, plan.main_file, 0, plan);
+        gather_branches(in_file, plan.main_file, 0, plan);
     }
     records.push_back(std::move(plan));
 }
