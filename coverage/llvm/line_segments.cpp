@@ -32,8 +32,15 @@ void LineSegments::start_segment(const CountedSpan& region, unsigned line, unsig
 // `first_completed` on, which end before `next` starts (all of them when next is null).
 void LineSegments::complete_regions_until(const CountedSpan* next, size_t first_completed) {
     auto completed = active_.begin() + std::ptrdiff_t(first_completed);
-    std::stable_sort(completed, active_.end(),
-                     [](const CountedSpan* l, const CountedSpan* r) { return end_of(*l) < end_of(*r); });
+    // A stable sort by end. The completed regions are few: an insertion sort, which allocates
+    // nothing, where std::stable_sort takes a temporary buffer from the heap on every call.
+    auto by_end = [](const CountedSpan* l, const CountedSpan* r) { return end_of(*l) < end_of(*r); };
+    if (active_.end() - completed > 32) {
+        std::stable_sort(completed, active_.end(), by_end);
+    } else {
+        for (auto i = completed + 1; i < active_.end(); ++i)
+            for (auto j = i; j != completed && by_end(*j, *(j - 1)); --j) std::iter_swap(j, j - 1);
+    }
     for (size_t i = first_completed + 1, e = active_.size(); i < e; ++i) {
         const CountedSpan* region = active_[i];
         Location at = end_of(*active_[i - 1]);
@@ -63,9 +70,18 @@ void LineSegments::mapped_lines(const std::vector<CountedSpan>& regions, std::ve
     for (size_t index = 0; index < regions.size(); ++index) {
         const CountedSpan& region = regions[index];
         Location start = start_of(region);
-        auto completed = std::stable_partition(active_.begin(), active_.end(),
-                                               [&](const CountedSpan* r) { return !(end_of(*r) <= start); });
-        if (completed != active_.end()) complete_regions_until(&region, size_t(completed - active_.begin()));
+        // Those that end where this one starts or before go last, each part in its order (a
+        // stable partition, without std::stable_partition's heap buffer per call).
+        size_t still_active = 0;
+        completed_.clear();
+        for (const CountedSpan* r : active_) {
+            if (end_of(*r) <= start) completed_.push_back(r);
+            else active_[still_active++] = r;
+        }
+        if (!completed_.empty()) {
+            std::copy(completed_.begin(), completed_.end(), active_.begin() + std::ptrdiff_t(still_active));
+            complete_regions_until(&region, still_active);
+        }
 
         bool gap = region.kind == PlanRegionKind::gap;
         bool last_region = index + 1 == regions.size();

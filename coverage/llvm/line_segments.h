@@ -41,6 +41,7 @@ private:
 
     std::vector<Segment> segments_;
     std::vector<const CountedSpan*> active_;
+    std::vector<const CountedSpan*> completed_;  // scratch of mapped_lines' partition
 };
 
 }  // namespace dlcov
