@@ -438,7 +438,7 @@ TEST_CASE("dlcov's evaluation of a decoded mapping equals the reading through LL
     REQUIRE(run_command("llvm-profdata-14 merge -o " + other + " " + dir + "/other.proftext").exit_code == 0);
     merged.push_back(other);
 
-    size_t compared = 0;
+    size_t compared = 0, split_readings = 0;
     for (const auto& objects : std::vector<std::vector<std::string>>{{f.program, f.library}, {f.library}, {f.program}}) {
         DecodedMapping decoded(objects);
         for (const auto& profile : merged) {
@@ -451,11 +451,24 @@ TEST_CASE("dlcov's evaluation of a decoded mapping equals the reading through LL
             CHECK(mine.counts.branches == llvm.counts.branches);
             CHECK(mine.counts.functions == llvm.counts.functions);
             compared += !llvm.layout.line_numbers.empty();
+            // Read in two halves of its files on two threads (as framework-scale readings are):
+            // the same reading, items numbered on across the halves.
+            LlvmCoverage halves = read_llvm_coverage(decoded, profile, /*halves_from=*/2);
+            CHECK(first_difference(halves, llvm) == "");
+            CHECK(halves.layout.fingerprint() == llvm.layout.fingerprint());
+            CHECK(halves.counts.lines == llvm.counts.lines);
+            CHECK(halves.counts.branches == llvm.counts.branches);
+            CHECK(halves.counts.functions == llvm.counts.functions);
+            CHECK(halves.hash_mismatches == llvm.hash_mismatches);
+            size_t files_with_functions = size_t(std::count_if(llvm.layout.files.begin(), llvm.layout.files.end(),
+                                                               [](const SourceFile& s) { return !s.functions.empty(); }));
+            split_readings += files_with_functions >= 2;
         }
     }
     // Every reading has lines but the library's alone with the edited profile, all of whose
     // functions mismatch: that one is empty.
     CHECK(compared == 17);
+    CHECK(split_readings >= 6);  // readings with two files of functions: the halves really are two
     CHECK(read_with_llvm_library({f.program, f.library}, other).hash_mismatches > 0);
 }
 

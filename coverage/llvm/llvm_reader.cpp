@@ -26,7 +26,7 @@ LlvmCoverage read_llvm_coverage(const std::vector<std::string>& objects,
     return read_llvm_coverage(DecodedMapping(objects), indexed_profile);
 }
 
-LlvmCoverage read_llvm_coverage(const DecodedMapping& decoded, const std::string& indexed_profile) {
+LlvmCoverage read_llvm_coverage(const DecodedMapping& decoded, const std::string& indexed_profile, size_t halves_from) {
     if (std::string damage = indexed_profile_damage(indexed_profile); !damage.empty())
         throw UserError(indexed_profile + ": " + damage);
     auto profile = llvm::IndexedInstrProfReader::create(indexed_profile);
@@ -41,7 +41,7 @@ LlvmCoverage read_llvm_coverage(const DecodedMapping& decoded, const std::string
         if (code == llvm::instrprof_error::unknown_function) return ProfileLookup::unknown_function;
         throw UserError(indexed_profile + ": cannot read the counters of " + name + ": " +
                         llvm::toString(llvm::make_error<llvm::InstrProfError>(code)));
-    });
+    }, halves_from);
     for (const auto* counts : {&out.counts.lines, &out.counts.branches, &out.counts.functions})
         out.negative_counts += size_t(std::count_if(counts->begin(), counts->end(), [](uint64_t c) {
             return c > uint64_t(std::numeric_limits<int64_t>::max());

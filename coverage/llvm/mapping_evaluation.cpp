@@ -3,6 +3,8 @@
 #include "line_segments.h"
 
 #include <algorithm>
+#include <exception>
+#include <thread>
 #include <tuple>
 
 namespace dlcov {
@@ -130,12 +132,68 @@ private:
     LineSegments segments_;
 };
 
+// Every file of ranks [rank_begin, rank_end) that a loaded record names, with the groups of
+// `placed` (sorted) in them: the layout and counts of that stretch of files, numbered from zero.
+LlvmCoverage read_files(const MappingPlan& plan, const std::vector<Loaded>& loaded, const uint64_t* counters,
+                        const std::vector<bool>& named, uint32_t rank_begin, uint32_t rank_end,
+                        std::vector<Placed>::const_iterator next, std::vector<Placed>::const_iterator placed_end) {
+    LlvmCoverage out;
+    InstantiationReader reader;
+    for (uint32_t rank = rank_begin; rank < rank_end; ++rank) {
+        uint32_t f = plan.file_order[rank];
+        if (!named[f]) continue;
+        SourceFile file;
+        file.path = plan.files[f];
+        for (; next != placed_end && next->file_rank == rank;) {
+            auto group_end = std::find_if(next, placed_end, [&](const Placed& p) { return !p.same_group(*next); });
+            const RecordPlan& first = plan.records[loaded[next->loaded].record];
+            FunctionDefinition fn;
+            fn.line = next->line;
+            fn.column = next->column;
+            bool one_name = true;
+            for (; next != group_end; ++next) {
+                const Loaded& l = loaded[next->loaded];
+                const RecordPlan& r = plan.records[l.record];
+                one_name = one_name && r.function_name == first.function_name;
+                fn.instantiations.push_back(reader.read(r, counters + l.first_counter, out.layout, out.counts));
+            }
+            if (one_name) fn.name = first.function_name;
+            fn.display_name = first.display_name;
+            file.functions.push_back(std::move(fn));
+        }
+        out.layout.files.push_back(std::move(file));
+    }
+    return out;
+}
+
+// Appends `tail` (the files after `out`'s) to `out`, its items numbered on from out's.
+void append_files(LlvmCoverage& out, LlvmCoverage&& tail) {
+    size_t lines = out.layout.line_numbers.size(), branches = out.layout.branch_lines.size(),
+           functions = out.layout.function_items;
+    for (SourceFile& file : tail.layout.files) {
+        for (FunctionDefinition& fn : file.functions)
+            for (Instantiation& inst : fn.instantiations) {
+                inst.first_line += lines;
+                inst.first_branch += branches;
+                inst.function_index += functions;
+            }
+        out.layout.files.push_back(std::move(file));
+    }
+    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(out.layout.line_numbers, tail.layout.line_numbers);
+    append(out.layout.branch_lines, tail.layout.branch_lines);
+    out.layout.function_items += tail.layout.function_items;
+    append(out.counts.lines, tail.counts.lines);
+    append(out.counts.branches, tail.counts.branches);
+    append(out.counts.functions, tail.counts.functions);
+}
+
 }  // namespace
 
-LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& counts_of) {
-    LlvmCoverage out;
+LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& counts_of, size_t halves_from) {
     std::vector<uint64_t> counters;
-    std::vector<Loaded> loaded = load_records(plan, counts_of, counters, out.hash_mismatches);
+    unsigned hash_mismatches = 0;
+    std::vector<Loaded> loaded = load_records(plan, counts_of, counters, hash_mismatches);
 
     // getUniqueSourceFiles: every file a loaded record names, by name. getInstantiationGroups:
     // per file, the records defined in it grouped by where they start, groups in that order and
@@ -149,32 +207,44 @@ LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& cou
     }
     std::sort(placed.begin(), placed.end());
 
-    InstantiationReader reader;
-    auto next = placed.begin();
-    for (uint32_t rank = 0; rank < plan.file_order.size(); ++rank) {
-        uint32_t f = plan.file_order[rank];
-        if (!named[f]) continue;
-        SourceFile file;
-        file.path = plan.files[f];
-        for (; next != placed.end() && next->file_rank == rank;) {
-            auto group_end = std::find_if(next, placed.end(), [&](const Placed& p) { return !p.same_group(*next); });
-            const RecordPlan& first = plan.records[loaded[next->loaded].record];
-            FunctionDefinition fn;
-            fn.line = next->line;
-            fn.column = next->column;
-            bool one_name = true;
-            for (; next != group_end; ++next) {
-                const Loaded& l = loaded[next->loaded];
-                const RecordPlan& r = plan.records[l.record];
-                one_name = one_name && r.function_name == first.function_name;
-                fn.instantiations.push_back(reader.read(r, counters.data() + l.first_counter, out.layout, out.counts));
-            }
-            if (one_name) fn.name = first.function_name;
-            fn.display_name = first.display_name;
-            file.functions.push_back(std::move(fn));
-        }
-        out.layout.files.push_back(std::move(file));
+    // Files are independent of each other: a large reading is read in two halves of its records,
+    // split where a file starts, the second half on a thread of its own, and put together in file
+    // order as one thread would have made it.
+    uint32_t ranks = uint32_t(plan.file_order.size());
+    // The start of a file's records nearest the middle: after the middle one's file, or at its start.
+    auto middle = placed.begin() + std::ptrdiff_t(placed.size() / 2), split = middle;
+    if (!placed.empty()) {
+        auto after = std::find_if(middle, placed.end(), [&](const Placed& p) { return p.file_rank != middle->file_rank; });
+        auto at = std::find_if(std::make_reverse_iterator(middle), placed.rend(), [&](const Placed& p) {
+                      return p.file_rank != middle->file_rank;
+                  }).base();
+        split = at != placed.begin() && (after == placed.end() || middle - at < after - middle) ? at : after;
     }
+    LlvmCoverage out;
+    if (std::thread::hardware_concurrency() < 2 || placed.size() < std::max<size_t>(halves_from, 2) || split == placed.end()) {
+        out = read_files(plan, loaded, counters.data(), named, 0, ranks, placed.cbegin(), placed.cend());
+    } else {
+        uint32_t split_rank = split->file_rank;
+        LlvmCoverage tail;
+        std::exception_ptr failure;
+        std::thread second([&] {
+            try {
+                tail = read_files(plan, loaded, counters.data(), named, split_rank, ranks, split, placed.cend());
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        });
+        try {
+            out = read_files(plan, loaded, counters.data(), named, 0, split_rank, placed.cbegin(), split);
+        } catch (...) {
+            second.join();
+            throw;
+        }
+        second.join();
+        if (failure) std::rethrow_exception(failure);
+        append_files(out, std::move(tail));
+    }
+    out.hash_mismatches = hash_mismatches;
     return out;
 }
 

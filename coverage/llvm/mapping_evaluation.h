@@ -20,6 +20,8 @@ enum class ProfileLookup { found, unknown_function, hash_mismatch };
 using FunctionCounts =
     std::function<ProfileLookup(const std::string& pgo_name, uint64_t hash, std::vector<uint64_t>& counts)>;
 
-LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& counts_of);
+// A reading of at least `halves_from` records is read in two halves (llvm_reader.h).
+LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& counts_of,
+                              size_t halves_from = evaluate_in_halves_from);
 
 }  // namespace dlcov
