@@ -40,9 +40,10 @@ LlvmLayer LlvmLayer::laid_out_by(std::vector<std::string> objects, const std::ve
     layer.objects_ = std::move(objects);
     layer.source_root_ = std::move(source_root);
     check_objects(layer.objects_);
-    layer.mapping_ = DecodedMapping::shared(layer.objects_);
     layer.layout_profiles_ = expand_profile_paths(profiles);
-    ProfileCoverage pc = measure_profiles(*layer.mapping_, layer.layout_profiles_);
+    DecodedReading decoded = decode_and_measure(layer.objects_, layer.layout_profiles_);
+    layer.mapping_ = std::move(decoded.mapping);
+    ProfileCoverage& pc = decoded.reading;
     layer.layout_ = std::move(pc.coverage.layout);
     layer.layout_reading_ = {std::move(pc.coverage.counts), std::move(pc.merge.merged), std::move(pc.merge.skipped),
                              std::move(pc.warnings)};

@@ -3,8 +3,11 @@
 #include "error.h"
 
 #include <algorithm>
+#include <exception>
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
+#include <thread>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -78,36 +81,83 @@ void check_objects(const std::vector<std::string>& objects) {
         if (!fs::is_regular_file(o)) throw UserError(o + ": no such object file");
 }
 
-ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
-                                 const std::vector<std::string>& profiles,
-                                 const std::string& layout_profile) {
-    check_objects(objects);
-    return measure_profiles(DecodedMapping(objects), profiles, layout_profile);
-}
+namespace {
 
-ProfileCoverage measure_profiles(const DecodedMapping& objects,
-                                 const std::vector<std::string>& profiles,
-                                 const std::string& layout_profile) {
-    TempFile merged(".profdata");
-    ProfileCoverage out;
+// The profiles of a reading merged into a temporary indexed profile, before any object is read.
+struct MergedProfiles {
+    TempFile merged{".profdata"};
+    MergeResult merge;
+};
+
+void merge_for_reading(const std::vector<std::string>& profiles, const std::string& layout_profile,
+                       MergedProfiles& out) {
     std::vector<std::string> inputs = expand_profile_paths(profiles);
     if (!layout_profile.empty()) {
         if (!fs::is_regular_file(layout_profile))
             throw UserError(layout_profile + ": the build's layout profile is missing; run `dlcov instrument` again");
         inputs.push_back(layout_profile);
     }
-    out.merge = merge_profiles(inputs, merged.path(), /*list_functions=*/true);
+    out.merge = merge_profiles(inputs, out.merged.path(), /*list_functions=*/true);
     if (!layout_profile.empty()) {
         auto& m = out.merge.merged;
         m.erase(std::remove(m.begin(), m.end(), layout_profile), m.end());
         for (const auto& s : out.merge.skipped)
             if (s.path == layout_profile) throw UserError(layout_profile + ": unreadable layout profile: " + s.reason);
     }
-    out.coverage = read_llvm_coverage(objects, merged.path());
+}
+
+ProfileCoverage read_merged(const DecodedMapping& objects, MergedProfiles& merged, const std::string& layout_profile) {
+    ProfileCoverage out;
+    out.merge = std::move(merged.merge);
+    out.coverage = read_llvm_coverage(objects, merged.merged.path());
     if (!out.merge.functions.empty())
         out.warnings = foreign_profile_warnings(out.merge.functions, objects.function_keys(), layout_profile);
     if (std::string negative = negative_counts_warning(out.coverage); !negative.empty()) out.warnings.push_back(negative);
     return out;
+}
+
+}  // namespace
+
+DecodedReading decode_and_measure(const std::vector<std::string>& objects, const std::vector<std::string>& profiles,
+                                  const std::string& layout_profile) {
+    check_objects(objects);
+    // Decoding the objects and merging the profiles need nothing of each other: the decoding runs
+    // on a thread of its own. Its errors come first, as when the objects were decoded first.
+    DecodedReading out;
+    std::exception_ptr decode_failure, merge_failure;
+    std::thread decode([&] {
+        try {
+            out.mapping = DecodedMapping::shared(objects);
+        } catch (...) {
+            decode_failure = std::current_exception();
+        }
+    });
+    std::optional<MergedProfiles> merged;  // made inside the try: nothing may throw past the thread
+    try {
+        merged.emplace();
+        merge_for_reading(profiles, layout_profile, *merged);
+    } catch (...) {
+        merge_failure = std::current_exception();
+    }
+    decode.join();
+    if (decode_failure) std::rethrow_exception(decode_failure);
+    if (merge_failure) std::rethrow_exception(merge_failure);
+    out.reading = read_merged(*out.mapping, *merged, layout_profile);
+    return out;
+}
+
+ProfileCoverage measure_profiles(const std::vector<std::string>& objects,
+                                 const std::vector<std::string>& profiles,
+                                 const std::string& layout_profile) {
+    return decode_and_measure(objects, profiles, layout_profile).reading;
+}
+
+ProfileCoverage measure_profiles(const DecodedMapping& objects,
+                                 const std::vector<std::string>& profiles,
+                                 const std::string& layout_profile) {
+    MergedProfiles merged;
+    merge_for_reading(profiles, layout_profile, merged);
+    return read_merged(objects, merged, layout_profile);
 }
 
 }  // namespace dlcov
