@@ -83,6 +83,12 @@ void LlvmLayer::start_total(const std::string& total) const {
 }
 
 LayerFold LlvmLayer::fold(const std::string& total, const std::vector<std::string>& profiles) const {
+    if (std::optional<std::vector<std::string>> folded = running_->fold(total, profiles)) {
+        LayerFold out;
+        out.folded = std::move(*folded);
+        return out;
+    }
+    // Through LLVM's library: it reads what the running total does not (and names what is wrong).
     std::vector<std::string> inputs = profiles;
     if (fs::exists(total)) inputs.insert(inputs.begin(), total);
     // <total>.partial first (not *.profdata: never read as a profile), then renamed: a killed
@@ -110,7 +116,9 @@ LayerReading LlvmLayer::read_total(const std::string& total) const {
         return out;
     }
     // The total already holds the layout profile (start_total): it is read as it is.
-    LlvmCoverage reading = read_llvm_coverage(*mapping_, total);
+    LlvmCoverage reading;
+    if (!running_->with_counts(total, [&](const FunctionCounts& counts_of) { reading = read_llvm_coverage(*mapping_, counts_of); }))
+        reading = read_llvm_coverage(*mapping_, total);
     out.counts = on_layout(reading);
     out.read = {total};
     out.warnings = mismatch_warnings(reading);

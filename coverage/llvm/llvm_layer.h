@@ -9,6 +9,7 @@
 #pragma once
 #include "coverage_layer.h"
 #include "llvm_reader.h"
+#include "running_profile.h"
 
 #include <memory>
 #include <string>
@@ -50,6 +51,9 @@ private:
     // Laid out by profiles: those profiles (expanded) and their reading.
     std::vector<std::string> layout_profiles_;
     LayerReading layout_reading_;
+    // The running total's counters, kept in memory between folds (a cache: fold and read_total
+    // read the file when it is not the one written last).
+    std::shared_ptr<RunningProfile> running_ = std::make_shared<RunningProfile>();
 };
 
 }  // namespace dlcov

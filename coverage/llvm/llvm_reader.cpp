@@ -32,8 +32,7 @@ LlvmCoverage read_llvm_coverage(const DecodedMapping& decoded, const std::string
     auto profile = llvm::IndexedInstrProfReader::create(indexed_profile);
     if (!profile) throw UserError(indexed_profile + ": cannot read: " + llvm::toString(profile.takeError()));
     llvm::IndexedInstrProfReader& reader = **profile;
-    LlvmCoverage out = evaluate_mapping(decoded.plan(), [&](const std::string& name, uint64_t hash,
-                                                            std::vector<uint64_t>& counts) {
+    FunctionCounts counts_of = [&](const std::string& name, uint64_t hash, std::vector<uint64_t>& counts) {
         llvm::Error e = reader.getFunctionCounts(name, hash, counts);
         if (!e) return ProfileLookup::found;
         llvm::instrprof_error code = llvm::InstrProfError::take(std::move(e));
@@ -41,7 +40,12 @@ LlvmCoverage read_llvm_coverage(const DecodedMapping& decoded, const std::string
         if (code == llvm::instrprof_error::unknown_function) return ProfileLookup::unknown_function;
         throw UserError(indexed_profile + ": cannot read the counters of " + name + ": " +
                         llvm::toString(llvm::make_error<llvm::InstrProfError>(code)));
-    }, halves_from);
+    };
+    return read_llvm_coverage(decoded, counts_of, halves_from);
+}
+
+LlvmCoverage read_llvm_coverage(const DecodedMapping& decoded, const FunctionCounts& counts_of, size_t halves_from) {
+    LlvmCoverage out = evaluate_mapping(decoded.plan(), counts_of, halves_from);
     for (const auto* counts : {&out.counts.lines, &out.counts.branches, &out.counts.functions})
         out.negative_counts += size_t(std::count_if(counts->begin(), counts->end(), [](uint64_t c) {
             return c > uint64_t(std::numeric_limits<int64_t>::max());

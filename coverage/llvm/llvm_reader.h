@@ -5,6 +5,7 @@
 #pragma once
 #include "coverage_model.h"
 #include "decoded_mapping.h"
+#include "function_counts.h"
 
 #include <cstdint>
 #include <string>
@@ -38,6 +39,10 @@ constexpr size_t evaluate_in_halves_from = 4000;
 
 // The same for objects decoded before (decoded_mapping.h): the same numbers, without decoding.
 LlvmCoverage read_llvm_coverage(const DecodedMapping& mapping, const std::string& indexed_profile,
+                                size_t halves_from = evaluate_in_halves_from);
+
+// The same with the counters `counts_of` looks up (a running total in memory: running_profile.h).
+LlvmCoverage read_llvm_coverage(const DecodedMapping& mapping, const FunctionCounts& counts_of,
                                 size_t halves_from = evaluate_in_halves_from);
 
 

@@ -3,6 +3,7 @@
 // dlcov from the plan. tests/unit_llvm_contract.cpp and tests/tinydnn_layout.cpp check that every
 // layout and count equals the reading through LLVM's library.
 #pragma once
+#include "function_counts.h"
 #include "llvm_reader.h"
 #include "mapping_plan.h"
 
@@ -12,13 +13,6 @@
 #include <vector>
 
 namespace dlcov {
-
-// What a profile holds of a function (IndexedInstrProfReader::getFunctionCounts).
-enum class ProfileLookup { found, unknown_function, hash_mismatch };
-// Fills `counts` with the profile's counters of the function `pgo_name` with `hash`. Throws
-// UserError for a profile that cannot be read.
-using FunctionCounts =
-    std::function<ProfileLookup(const std::string& pgo_name, uint64_t hash, std::vector<uint64_t>& counts)>;
 
 // A reading of at least `halves_from` records is read in two halves (llvm_reader.h).
 LlvmCoverage evaluate_mapping(const MappingPlan& plan, const FunctionCounts& counts_of,

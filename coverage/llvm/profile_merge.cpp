@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "indexed_profile_check.h"
+#include "indexed_profile_write.h"
 #include "raw_profile_sum.h"
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <llvm/ProfileData/InstrProfReader.h>
 #include <llvm/ProfileData/InstrProfWriter.h>
 #include <llvm/Support/Error.h>
-#include <llvm/Support/FileSystem.h>
-#include <llvm/Support/raw_ostream.h>
 
 namespace fs = std::filesystem;
 
@@ -157,22 +156,7 @@ MergeResult merge(const std::vector<std::string>& profiles, const std::string& o
     std::sort(result.skipped.begin(), result.skipped.end(),
               [](const SkippedProfile& a, const SkippedProfile& b) { return a.path < b.path; });
 
-    // A failed write (a full disk) is an error naming the file, and the file is removed: unchecked,
-    // raw_fd_ostream would abort the process when it is destroyed.
-    std::error_code ec;
-    llvm::raw_fd_ostream out(output_path, ec, llvm::sys::fs::OF_None);
-    if (ec) throw UserError(output_path + ": cannot write merged profile: " + ec.message());
-    std::string failure;
-    if (llvm::Error e = total.write(out)) failure = llvm::toString(std::move(e));
-    out.close();
-    if (out.has_error()) {
-        if (failure.empty()) failure = "cannot write merged profile: " + out.error().message();
-        out.clear_error();
-    }
-    if (!failure.empty()) {
-        fs::remove(output_path, ec);
-        throw UserError(output_path + ": " + failure);
-    }
+    write_indexed_profile(total, output_path);
     return result;
 }
 

@@ -11,69 +11,17 @@
 #include <iterator>
 #include <optional>
 #include <thread>
-#include <type_traits>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <llvm/ProfileData/InstrProf.h>
 
 namespace fs = std::filesystem;
 
 namespace dlcov {
 
 namespace {
-
-// llvm::RawInstrProf::Header with mutable members, so it can be filled from bytes.
-struct RawHeader {
-#define INSTR_PROF_RAW_HEADER(Type, Name, Init) Type Name;
-#include <llvm/ProfileData/InstrProfData.inc>
-};
-static_assert(sizeof(RawHeader) == sizeof(llvm::RawInstrProf::Header));
-// llvm::RawInstrProf::ProfileData<uint64_t> (one function's record), likewise.
-struct alignas(8) RawData {
-    using IntPtrT = uint64_t;
-    static constexpr auto IPVK_Last = llvm::IPVK_Last;
-#define INSTR_PROF_DATA(Type, LLVMType, Name, Init) std::remove_const_t<Type> Name;
-#include <llvm/ProfileData/InstrProfData.inc>
-};
-static_assert(sizeof(RawData) == sizeof(llvm::RawInstrProf::ProfileData<uint64_t>));
-
-// Where a raw profile's counters are, from its header; nullopt for anything this file does not sum.
-struct RawShape {
-    RawHeader header;
-    size_t counters_offset = 0, counter_count = 0, size = 0;
-};
-
-std::optional<RawShape> shape_of(const char* bytes, size_t size) {
-    if (size < sizeof(RawHeader)) return std::nullopt;
-    RawShape s;
-    RawHeader& h = s.header;
-    std::memcpy(&h, bytes, sizeof h);
-    // Only the plain 64-bit format with 8-byte counters, as this LLVM writes it.
-    const uint64_t unsupported = VARIANT_MASK_BYTE_COVERAGE | VARIANT_MASK_DBG_CORRELATE | VARIANT_MASK_FUNCTION_ENTRY_ONLY;
-    if (h.Magic != llvm::RawInstrProf::getMagic<uint64_t>() || GET_VERSION(h.Version) != INSTR_PROF_RAW_VERSION ||
-        (h.Version & unsupported))
-        return std::nullopt;
-    // The layout lib/ProfileData/InstrProfReader.cpp reads: header, binary ids, data, padding,
-    // counters, padding, names (padded to 8), value profile data. Sizes from a damaged header can
-    // be anything: each step is checked against the file's size, so nothing overflows.
-    const uint64_t limit = size;
-    if (h.BinaryIdsSize > limit || h.DataSize > limit / sizeof(RawData) || h.CountersSize > limit / sizeof(uint64_t) ||
-        h.PaddingBytesBeforeCounters > limit || h.PaddingBytesAfterCounters > limit || h.NamesSize > limit)
-        return std::nullopt;
-    uint64_t data_bytes = h.DataSize * sizeof(RawData);
-    uint64_t counters_offset = sizeof(RawHeader) + h.BinaryIdsSize + data_bytes + h.PaddingBytesBeforeCounters;
-    uint64_t names_end = counters_offset + h.CountersSize * sizeof(uint64_t) + h.PaddingBytesAfterCounters + h.NamesSize;
-    uint64_t expected = (names_end + 7) / 8 * 8;
-    // Value profile data would follow; coverage builds write none, so anything else is not ours to sum.
-    if (h.CountersSize == 0 || h.DataSize == 0 || size != expected) return std::nullopt;
-    s.counters_offset = counters_offset;
-    s.counter_count = h.CountersSize;
-    s.size = size;
-    return s;
-}
 
 // Reads a whole file into `buffer`, reusing its memory: a campaign's fold reads thousands of
 // profiles of the same few sizes, and a fresh buffer for each cost more than reading them
@@ -137,22 +85,17 @@ void add_counters(char* total, const char* more, const RawShape& s) {
 }
 
 // What one thread makes of a contiguous run of the profiles.
-struct Group {
-    RawShape shape;
-    std::vector<char> total;
-    std::vector<std::string> members;
-};
 struct PartialSums {
-    std::vector<Group> groups;  // in the order their first member came
+    std::vector<SummedBinary> groups;  // in the order their first member came
     std::vector<std::string> others;
 };
 
 // Adds `shape`'s counters (in `bytes`) to the group of its binary, or starts one.
-void add_to_groups(std::vector<Group>& groups, const RawShape& shape, const char* bytes,
+void add_to_groups(std::vector<SummedBinary>& groups, const RawShape& shape, const char* bytes,
                    std::vector<std::string> members) {
     for (auto& g : groups) {
-        if (!same_binary(g.shape, g.total.data(), shape, bytes)) continue;
-        add_counters(g.total.data(), bytes, shape);
+        if (!same_binary(g.shape, g.bytes.data(), shape, bytes)) continue;
+        add_counters(g.bytes.data(), bytes, shape);
         g.members.insert(g.members.end(), std::make_move_iterator(members.begin()),
                          std::make_move_iterator(members.end()));
         return;
@@ -187,7 +130,7 @@ unsigned sum_threads(size_t profiles) {
 
 }  // namespace
 
-RawProfileSums sum_raw_profiles(const std::vector<std::string>& profiles, const std::string& scratch_dir) {
+SummedRawProfiles sum_raw_profiles_by_binary(const std::vector<std::string>& profiles) {
     unsigned threads = sum_threads(profiles.size());
     std::vector<PartialSums> runs(threads);
     std::vector<std::exception_ptr> failed(threads);  // out of memory in a worker: thrown here
@@ -211,19 +154,24 @@ RawProfileSums sum_raw_profiles(const std::vector<std::string>& profiles, const 
         if (e) std::rethrow_exception(e);
     PartialSums all = std::move(runs.front());
     for (size_t t = 1; t < runs.size(); ++t) {
-        for (auto& g : runs[t].groups) add_to_groups(all.groups, g.shape, g.total.data(), std::move(g.members));
+        for (auto& g : runs[t].groups) add_to_groups(all.groups, g.shape, g.bytes.data(), std::move(g.members));
         all.others.insert(all.others.end(), runs[t].others.begin(), runs[t].others.end());
     }
+    return {std::move(all.groups), std::move(all.others)};
+}
+
+RawProfileSums sum_raw_profiles(const std::vector<std::string>& profiles, const std::string& scratch_dir) {
+    SummedRawProfiles all = sum_raw_profiles_by_binary(profiles);
     RawProfileSums out;
     out.others = std::move(all.others);
-    for (size_t k = 0; k < all.groups.size(); ++k) {
-        Group& g = all.groups[k];
+    for (size_t k = 0; k < all.binaries.size(); ++k) {
+        SummedBinary& g = all.binaries[k];
         if (g.members.size() == 1) {
             out.others.push_back(g.members.front());
             continue;
         }
         std::string summed = (fs::path(scratch_dir) / ("summed-" + std::to_string(k) + ".profraw")).string();
-        write_whole_file(summed, std::string_view(g.total.data(), g.total.size()));
+        write_whole_file(summed, std::string_view(g.bytes.data(), g.bytes.size()));
         out.groups.push_back({summed, std::move(g.members)});
     }
     return out;
