@@ -2,6 +2,7 @@
 // branch and function numbers equal `llvm-cov report`'s. Checked on a fixture the test compiles
 // itself: a program and a shared library sharing a header, templates, never-called functions,
 // a switch, exceptions, a macro with a branch, and a process that aborts.
+#include "llvm_contract_fixture.h"
 #include "llvm_cov_report.h"
 #include "llvm_library_reading.h"
 #include "decoded_mapping.h"
@@ -25,35 +26,6 @@ using namespace dlcov;
 using namespace dlcov::test;
 
 namespace {
-
-struct Fixture {
-    std::string dir, program, library;
-    std::vector<std::string> profiles;  // raw profiles of all runs
-};
-
-// Builds the fixture once per test binary and runs it in four modes, one of which aborts on an
-// uncaught exception: continuous mode must keep that process's counters.
-const Fixture& fixture() {
-    static Fixture f = [] {
-        Fixture x;
-        x.dir = scratch_dir("contract");
-        std::string src = std::string(DLCOV_SOURCE_DIR) + "/tests/fixtures/contract";
-        std::string flags = "-O0 -fprofile-instr-generate -fcoverage-mapping -mllvm -runtime-counter-relocation";
-        x.library = x.dir + "/libfixture.so";
-        x.program = x.dir + "/fixture";
-        auto lib = run_command("clang++-14 " + flags + " -fPIC -shared " + src + "/library.cpp -o " + x.library);
-        if (lib.exit_code != 0) throw std::runtime_error(lib.output);
-        auto exe = run_command("clang++-14 " + flags + " " + src + "/main.cpp -o " + x.program + " " + x.library +
-                               " -Wl,-rpath," + x.dir);
-        if (exe.exit_code != 0) throw std::runtime_error(exe.output);
-        for (int mode : {0, 1, 3, 7, 250})
-            run_command("LLVM_PROFILE_FILE=" + x.dir + "/profiles/%c%p-%m.profraw " + x.program + " " +
-                        std::to_string(mode));
-        x.profiles = expand_profile_paths({x.dir + "/profiles"});
-        return x;
-    }();
-    return f;
-}
 
 const ReferenceRow& reference_for(const ReferenceReport& ref, const std::string& path) {
     for (const auto& [name, row] : ref.files)
@@ -83,13 +55,13 @@ CoverageTally tally_from_json(const nlohmann::json& j) {
 }  // namespace
 
 TEST_CASE("the fixture produced a profile per object and process, the aborting one included") {
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     // 5 processes x 2 objects (program and library each write their own with %m).
     REQUIRE(f.profiles.size() == 10);
 }
 
 TEST_CASE("dlcov measure equals llvm-cov report per file and in total") {
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     ReferenceReport ref = llvm_cov_report({f.program, f.library}, f.profiles, f.dir);
     std::string json_path = f.dir + "/measure.json";
     auto r = run_command(std::string(DLCOV_EXE) + " measure --objects " + f.program + " " + f.library +
@@ -111,7 +83,7 @@ TEST_CASE("dlcov measure equals llvm-cov report per file and in total") {
 }
 
 TEST_CASE("an aborted process keeps its coverage in continuous mode") {
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     // Only mode 3 reaches the catch block in main.cpp's guarded(); the same process then dies on
     // an uncaught exception from the library, so the line is covered only if its counters survived.
     ProfileCoverage all = measure_profiles({f.program, f.library}, {f.dir + "/profiles"});
@@ -128,7 +100,7 @@ TEST_CASE("an aborted process keeps its coverage in continuous mode") {
 }
 
 TEST_CASE("a truncated or foreign profile is named, skipped, and the rest is measured") {
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     std::string dir = scratch_dir("contract-bad-profiles");
     std::vector<std::string> good;
     for (size_t i = 0; i < f.profiles.size(); ++i) {
@@ -162,7 +134,7 @@ TEST_CASE("a truncated or foreign profile is named, skipped, and the rest is mea
 }
 
 TEST_CASE("union of two runs' coverage equals coverage of their merged profiles") {
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     std::vector<std::string> first(f.profiles.begin(), f.profiles.begin() + 4);
     std::vector<std::string> second(f.profiles.begin() + 4, f.profiles.end());
     std::vector<std::string> objects = {f.program, f.library};
@@ -193,13 +165,13 @@ TEST_CASE("measure explains bad arguments") {
     auto r = run_command(std::string(DLCOV_EXE) + " measure --objects /nonexistent/bin --profiles /tmp");
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.output, Catch::Contains("/nonexistent/bin: no such object file"));
-    auto n = run_command(std::string(DLCOV_EXE) + " measure --objects " + fixture().program + " --profiles /nonexistent/p");
+    auto n = run_command(std::string(DLCOV_EXE) + " measure --objects " + contract_fixture().program + " --profiles /nonexistent/p");
     CHECK(n.exit_code == 2);
     CHECK_THAT(n.output, Catch::Contains("/nonexistent/p"));
 }
 
 TEST_CASE("measure refuses a --root that does not exist and warns about one with no instrumented file") {
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     std::string measure = std::string(DLCOV_EXE) + " measure --objects " + f.program + " --profiles " + f.dir + "/profiles";
     auto missing = run_command(measure + " --root /nonexistent");
     CHECK(missing.exit_code == 2);
@@ -284,7 +256,7 @@ TEST_CASE("counts that come out negative (counters that lost increments) are nam
 }
 
 TEST_CASE("raw profiles of one binary are summed into one, with the counts llvm-profdata merge gives") {
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     std::string dir = scratch_dir("contract-raw-sum");
     // A truncated copy is not summed: it goes to the profiles LLVM reads (and names) one by one.
     std::string truncated = dir + "/truncated.profraw";
@@ -337,7 +309,7 @@ TEST_CASE("raw profiles of one binary are summed into one, with the counts llvm-
 TEST_CASE("raw profiles summed on several threads come out as one thread sums them") {
     // 80 copies of the ten profiles and a truncated file in the middle: enough for the work to be
     // split into runs (one per core, 32 profiles at least each), with groups that span the runs.
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     std::string dir = scratch_dir("contract-raw-sum-threads");
     std::vector<std::string> inputs;
     for (int copy = 0; copy < 8; ++copy) {
@@ -377,7 +349,7 @@ TEST_CASE("raw profiles summed on several threads come out as one thread sums th
 }
 
 TEST_CASE("a decoded mapping read with one profile after another gives what decoding the objects each time gives") {
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     std::string dir = scratch_dir("contract-decoded");
     std::vector<std::string> objects = {f.program, f.library};
     std::shared_ptr<const DecodedMapping> decoded = DecodedMapping::shared(objects);
@@ -411,7 +383,7 @@ TEST_CASE("a decoded mapping read with one profile after another gives what deco
 }
 
 TEST_CASE("dlcov's evaluation of a decoded mapping equals the reading through LLVM's library, item by item") {
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     std::string dir = scratch_dir("contract-evaluation");
     // Profiles of each run alone, of all runs, none that ran (the layout profile), and, for the
     // library alone or with the program, functions the profile lacks or has with other code.
@@ -475,7 +447,7 @@ TEST_CASE("dlcov's evaluation of a decoded mapping equals the reading through LL
 TEST_CASE("moving a reading onto a layout of the same structure keeps every count") {
     // (The case where the structures differ needs LLVM 14's blank-line quirk, which tiny-dnn shows:
     // tests/tinydnn_layout.cpp.)
-    const Fixture& f = fixture();
+    const ContractFixture& f = contract_fixture();
     std::string dir = scratch_dir("contract-alignment");
     std::string layout_profile = dir + "/layout.profdata";
     merge_profiles_zeroed(f.profiles, layout_profile);
