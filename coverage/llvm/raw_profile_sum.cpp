@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 namespace fs = std::filesystem;
 
 namespace dlcov {

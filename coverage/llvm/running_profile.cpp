@@ -170,21 +170,22 @@ std::optional<std::vector<std::string>> RunningProfile::fold(const std::string& 
                 return std::nullopt;
         }
     }
-    // Checked against the total before anything changes: a fold is all or nothing.
-    for (const Addition& a : additions) {
+    // Checked against the total before anything changes: a fold is all or nothing. Each addition's
+    // record in the total, found once; additions to known records first, since new records of a
+    // known name may move that name's records.
+    std::vector<Record*> into(additions.size(), nullptr);
+    for (size_t i = 0; i < additions.size(); ++i) {
+        const Addition& a = additions[i];
         auto function = functions_.find(a.name);
         if (function == functions_.end()) continue;
         for (Record& r : function->second)
-            if (r.hash == a.hash && !add_counts(r.counts, a.counts.data(), a.counts.size(), true)) return std::nullopt;
+            if (r.hash == a.hash) into[i] = &r;
+        if (into[i] && !add_counts(into[i]->counts, a.counts.data(), a.counts.size(), true)) return std::nullopt;
     }
-    for (Addition& a : additions) {
-        std::vector<Record>& records = functions_[a.name];
-        auto same = std::find_if(records.begin(), records.end(), [&](const Record& r) { return r.hash == a.hash; });
-        if (same == records.end())
-            records.push_back({a.hash, std::move(a.counts)});
-        else
-            add_counts(same->counts, a.counts.data(), a.counts.size(), false);
-    }
+    for (size_t i = 0; i < additions.size(); ++i)
+        if (into[i]) add_counts(into[i]->counts, additions[i].counts.data(), additions[i].counts.size(), false);
+    for (size_t i = 0; i < additions.size(); ++i)
+        if (!into[i]) functions_[additions[i].name].push_back({additions[i].hash, std::move(additions[i].counts)});
     try {
         write(total);
     } catch (...) {
